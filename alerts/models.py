@@ -1,0 +1,134 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from catalog.models import Product
+from listings.models import Listing
+from marketplaces.models import StoreAccount
+
+
+class Severity(models.TextChoices):
+    INFO = "info", "Info"
+    WARNING = "warning", "Warning"
+    CRITICAL = "critical", "Critical"
+
+
+class PolicyKind(models.TextChoices):
+    LOW_STOCK = "low_stock", "Low stock"
+    OUT_OF_STOCK = "out_of_stock", "Out of stock"
+    BACK_IN_STOCK = "back_in_stock", "Back in stock"
+    LOW_MARGIN = "low_margin", "Low margin"
+    PRICE_DROP = "price_drop", "Price drop"
+    PRICE_RISE = "price_rise", "Price rise"
+    PRICE_CEILING = "price_ceiling", "Supplier price above ceiling"
+    BLOCKED_BRAND = "blocked_brand", "Blocked brand"
+    BLOCKED_KEYWORD = "blocked_keyword", "Blocked keyword"
+    SHIPPING_DAYS = "shipping_days", "Shipping days above limit"
+
+
+class PolicyAction(models.TextChoices):
+    ALERT = "alert", "Alert only"
+    PAUSE = "pause", "Pause listings"
+    RESUME = "resume", "Resume listings"
+    ZERO_QUANTITY = "zero_quantity", "Set quantity to 0"
+
+
+KIND_VALUES = [k.value for k in PolicyKind]
+ACTION_VALUES = [a.value for a in PolicyAction]
+
+
+class PolicyRule(models.Model):
+    """A condition on supplier data and the action to take when it holds."""
+
+    Kind = PolicyKind
+    Action = PolicyAction
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="policy_rules")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    action = models.CharField(max_length=16, choices=Action.choices, default=Action.ALERT)
+    threshold = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True, help_text="e.g. {'brands': [...]} or {'keywords': [...]}")
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    store_account = models.ForeignKey(StoreAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=KIND_VALUES), name="policy_valid_kind"),
+            models.CheckConstraint(condition=Q(action__in=ACTION_VALUES), name="policy_valid_action"),
+            models.CheckConstraint(
+                condition=Q(threshold__isnull=True) | Q(threshold__gte=0), name="policy_threshold_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alert(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
+    rule = models.ForeignKey(PolicyRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    listing = models.ForeignKey(Listing, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
+    type = models.CharField(max_length=30)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    message = models.CharField(max_length=500)
+    context = models.JSONField(default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="alert_user_created_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__in=["info", "warning", "critical"]), name="alert_valid_severity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.severity}] {self.message[:60]}"
+
+
+class Notification(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        WEBHOOK = "webhook", "Webhook"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    destination = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="notification_user_created_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(channel__in=["email", "webhook"]), name="notification_valid_channel"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sent", "failed"]), name="notification_valid_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.destination} [{self.status}]"

@@ -1,0 +1,1 @@
+"""System checks registered at start-up (plugin metadata checks live beside the registries)."""

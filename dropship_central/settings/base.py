@@ -1,0 +1,220 @@
+"""Settings shared by every environment. Values come from the environment (django-environ)."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("SECRET_KEY", default="dev-insecure-secret-key-change-me-0123456789abcdef")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+]
+THIRD_PARTY_APPS = [
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "django_rq",
+    "django_prometheus",
+    "allauth",
+    "allauth.account",
+]
+LOCAL_APPS = [
+    "dropship_central.apps.CoreConfig",
+    "accounts",
+    "suppliers",
+    "catalog",
+    "marketplaces",
+    "listings",
+    "alerts",
+    "analytics",
+]
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dropship_central.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "dropship_central.urls"
+WSGI_APPLICATION = "dropship_central.wsgi.application"
+SITE_ID = 1
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "dropship_central" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/dropship_central")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_REDIRECT_URL = "/"
+
+# django-allauth: email is the login, verified before the account is trusted.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+ACCOUNT_UNIQUE_EMAIL = True
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_ROOT = BASE_DIR / "media"
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Dropship Central <noreply@localhost>")
+
+# --- Encryption at rest (store-account secrets, proxy credentials) ---------------------------
+# A comma-separated list of Fernet keys; the first encrypts, all decrypt, so keys can rotate.
+FIELD_ENCRYPTION_KEYS: list[str] = env.list(
+    "FIELD_ENCRYPTION_KEYS", default=["ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE="]
+)
+
+# --- Redis, RQ and background jobs ------------------------------------------------------------
+REDIS_URL: str | None = env("REDIS_URL", default=None)
+# Without Redis, jobs run in-process right after the transaction commits (the embedded default).
+JOBS_INLINE: bool = env.bool("JOBS_INLINE", default=REDIS_URL is None)
+JOB_QUEUES = ("default", "scrape", "sync", "notify")
+RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600} for name in JOB_QUEUES}
+RQ = {"COMMIT_MODE": "on_db_commit"}
+RQ_SHOW_ADMIN_LINK = True
+# Worker heartbeat TTL: a killed worker's job is found abandoned within this many seconds.
+RQ_WORKER_TTL = env.int("RQ_WORKER_TTL", default=60)
+JOB_MAX_RETRIES = env.int("JOB_MAX_RETRIES", default=3)
+JOB_RETRY_INTERVALS: list[int] = [10, 60, 300]
+# A job recorded but not started after this many seconds is enqueued again by the reconciler.
+JOB_RECONCILE_AFTER_SECONDS = env.int("JOB_RECONCILE_AFTER_SECONDS", default=120)
+
+# --- Plugins ----------------------------------------------------------------------------------
+SCRAPER_ENTRY_POINT_GROUP = "dropship_central.scrapers"
+MARKETPLACE_ENTRY_POINT_GROUP = "dropship_central.marketplaces"
+PLUGINS_EXCLUDE: list[str] = env.list("PLUGINS_EXCLUDE", default=[])
+
+# --- Outbound base URLs (every supplier and marketplace is reachable only through these) ------
+AMAZON_BASE_URL = env("AMAZON_BASE_URL", default="https://www.amazon.com")
+ALIEXPRESS_BASE_URL = env("ALIEXPRESS_BASE_URL", default="https://www.aliexpress.com")
+UZUM_BASE_URL = env("UZUM_BASE_URL", default="https://api.uzum.uz/api")
+EBAY_BASE_URL = env("EBAY_BASE_URL", default="https://api.ebay.com")
+EBAY_AUTH_BASE_URL = env("EBAY_AUTH_BASE_URL", default="https://auth.ebay.com")
+SHOPIFY_BASE_URL = env("SHOPIFY_BASE_URL", default="https://{shop}")
+SHOPIFY_API_VERSION = env("SHOPIFY_API_VERSION", default="2025-01")
+
+# --- Tiers and quotas -------------------------------------------------------------------------
+TIER_QUOTAS: dict[str, dict[str, int]] = {
+    "free": {"tracked_products": 25, "listings": 10, "store_accounts": 1},
+    "pro": {"tracked_products": 1000, "listings": 500, "store_accounts": 5},
+    "enterprise": {"tracked_products": 100000, "listings": 50000, "store_accounts": 50},
+}
+
+# --- REST API ---------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "dropship_central.api.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "dropship_central.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "dropship_central.api.throttling.TierRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("THROTTLE_ANON", default="60/min"),
+        "free": env("THROTTLE_FREE", default="120/min"),
+        "pro": env("THROTTLE_PRO", default="600/min"),
+        "enterprise": env("THROTTLE_ENTERPRISE", default="3000/min"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dropship Central API",
+    "DESCRIPTION": "Import supplier products, track them, list them on marketplaces and act on changes.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
+from dropship_central.logging_config import build_logging
+
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOG_JSON = env.bool("LOG_JSON", default=True)
+LOGGING = build_logging(level=LOG_LEVEL, json=LOG_JSON)

@@ -1,0 +1,157 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from catalog.models import MONEY, Product, ProductVariant
+from marketplaces.models import StoreAccount
+
+PERCENT = {"max_digits": 6, "decimal_places": 3}
+
+
+class PricingRule(models.Model):
+    """How a supplier cost becomes a selling price, for a user, optionally per store or product."""
+
+    class Rounding(models.TextChoices):
+        NONE = "none", "No rounding"
+        END_99 = "0.99", "Ends in .99"
+        END_95 = "0.95", "Ends in .95"
+        WHOLE = "whole", "Whole number"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pricing_rules")
+    store_account = models.ForeignKey(
+        StoreAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="pricing_rules"
+    )
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    priority = models.IntegerField(default=100, help_text="Lower runs first; the most specific rule wins ties.")
+    currency = models.CharField(max_length=3, default="USD")
+    cost_min = models.DecimalField(**MONEY, null=True, blank=True, help_text="Tier: applies from this cost.")
+    cost_max = models.DecimalField(**MONEY, null=True, blank=True, help_text="Tier: applies below this cost.")
+    shipping_cost = models.DecimalField(**MONEY, default=0)
+    markup_percent = models.DecimalField(**PERCENT, default=0)
+    fixed_markup = models.DecimalField(**MONEY, default=0)
+    fee_percent = models.DecimalField(**PERCENT, default=0)
+    break_even_percent = models.DecimalField(**PERCENT, default=0)
+    fixed_fee = models.DecimalField(**MONEY, default=0)
+    min_profit = models.DecimalField(**MONEY, default=0)
+    compare_at_percent = models.DecimalField(
+        **PERCENT, null=True, blank=True, help_text="Compare-at price this % above the selling price."
+    )
+    rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.END_99)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(markup_percent__gte=0), name="pricing_markup_non_negative"),
+            models.CheckConstraint(
+                condition=Q(fee_percent__gte=0) & Q(break_even_percent__gte=0), name="pricing_fees_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_percent__lt=100 - F("break_even_percent")), name="pricing_fees_below_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(shipping_cost__gte=0, fixed_markup__gte=0, fixed_fee__gte=0, min_profit__gte=0),
+                name="pricing_amounts_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_min__isnull=True) | Q(cost_max__isnull=True) | Q(cost_min__lt=F("cost_max")),
+                name="pricing_cost_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Listing(models.Model):
+    """A product offered on a customer's store. Status changes only through listing services."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        ENDED = "ended", "Ended"
+        DELISTED = "delisted", "Delisted"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listings")
+    store_account = models.ForeignKey(StoreAccount, on_delete=models.CASCADE, related_name="listings")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="listings")
+    variant = models.ForeignKey(ProductVariant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    pricing_rule = models.ForeignKey(PricingRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sku = models.CharField(max_length=64, help_text="The seller SKU on the marketplace.")
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status_reason = models.CharField(max_length=40, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    price = models.DecimalField(**MONEY, null=True, blank=True, help_text="Desired selling price.")
+    compare_at_price = models.DecimalField(**MONEY, null=True, blank=True)
+    quantity = models.PositiveIntegerField(default=0, help_text="Desired quantity.")
+    max_quantity = models.PositiveIntegerField(null=True, blank=True, help_text="Cap on the quantity offered.")
+    pushed_price = models.DecimalField(**MONEY, null=True, blank=True)
+    pushed_quantity = models.PositiveIntegerField(null=True, blank=True)
+    external_id = models.CharField(max_length=128, blank=True, help_text="Marketplace listing or product id.")
+    offer_id = models.CharField(max_length=128, blank=True)
+    external_url = models.URLField(max_length=500, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    sync_failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_response = models.JSONField(default=dict, blank=True)
+    revisions_today = models.PositiveIntegerField(default=0)
+    revisions_date = models.DateField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["store_account", "sku"], name="listing_unique_store_sku"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "active", "paused", "ended", "delisted"]),
+                name="listing_valid_status",
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="listing_price_non_negative"),
+            models.CheckConstraint(condition=Q(compare_at_price__gte=0), name="listing_compare_at_non_negative"),
+        ]
+        indexes = [models.Index(fields=["user", "status"], name="listing_user_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} on {self.store_account_id} [{self.status}]"
+
+
+class MarketplaceData(models.Model):
+    """One listing's figures for one day, from the marketplace's orders and traffic."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="daily_data")
+    date = models.DateField()
+    currency = models.CharField(max_length=3, default="USD")
+    views = models.PositiveIntegerField(default=0)
+    orders = models.PositiveIntegerField(default=0)
+    units_sold = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(**MONEY, default=0)
+    cost = models.DecimalField(**MONEY, default=0, help_text="Cost of goods sold.")
+    fees = models.DecimalField(**MONEY, default=0)
+    refunds = models.DecimalField(**MONEY, default=0)
+    profit = models.DecimalField(**MONEY, default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name_plural = "marketplace data"
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "date"], name="marketplace_data_unique_day"),
+            models.CheckConstraint(
+                condition=Q(revenue__gte=0, cost__gte=0, fees__gte=0, refunds__gte=0),
+                name="marketplace_data_amounts_non_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="marketplace_data_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} {self.date}"

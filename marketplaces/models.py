@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from dropship_central.fields import EncryptedJSONField, EncryptedTextField
+
+
+class StoreAccount(models.Model):
+    """A customer's connected store. Credentials and OAuth tokens are encrypted at rest."""
+
+    class Marketplace(models.TextChoices):
+        EBAY = "ebay", "eBay"
+        SHOPIFY = "shopify", "Shopify"
+
+    class Environment(models.TextChoices):
+        PRODUCTION = "production", "Production"
+        SANDBOX = "sandbox", "Sandbox"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending connection"
+        CONNECTED = "connected", "Connected"
+        RECONNECT_NEEDED = "reconnect_needed", "Reconnect needed"
+        DISCONNECTED = "disconnected", "Disconnected"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="store_accounts")
+    marketplace = models.CharField(max_length=30, help_text="Slug of the marketplace client plugin.")
+    name = models.CharField(max_length=100)
+    environment = models.CharField(max_length=12, choices=Environment.choices, default=Environment.PRODUCTION)
+    shop_domain = models.CharField(max_length=255, blank=True, help_text="Shopify: my-shop.myshopify.com")
+    external_account_id = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    credentials = EncryptedJSONField(blank=True, default=dict, help_text="Client id/secret or access token.")
+    access_token = EncryptedTextField(blank=True)
+    refresh_token = EncryptedTextField(blank=True)
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(default=list, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    last_error = models.TextField(blank=True)
+    connected_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "marketplace", "name"], name="store_account_unique_name"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "connected", "reconnect_needed", "disconnected"]),
+                name="store_account_valid_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(environment__in=["production", "sandbox"]), name="store_account_valid_environment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.marketplace})"
