@@ -1,0 +1,127 @@
+"""The scraper plugin interface. A plugin reads one supplier; it never opens sockets itself."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+
+class ScraperError(Exception):
+    """Base of every scraper error. `permanent` says whether retrying can help."""
+
+    permanent: ClassVar[bool] = False
+    kind: ClassVar[str] = "error"
+
+
+class TransientScraperError(ScraperError):
+    """Timeout, connection reset, 5xx: try again later, perhaps through another proxy."""
+
+
+class PermanentScraperError(ScraperError):
+    permanent = True
+
+
+class BlockedError(TransientScraperError):
+    """The supplier answered with a block page instead of the product."""
+
+    kind = "blocked"
+
+
+class CaptchaError(BlockedError):
+    kind = "captcha"
+
+
+class ErrorPageError(BlockedError):
+    kind = "error_page"
+
+
+class LoginWallError(BlockedError):
+    kind = "login_wall"
+
+
+class RateLimitedError(TransientScraperError):
+    kind = "rate_limited"
+
+
+class ProductNotFoundError(PermanentScraperError):
+    kind = "not_found"
+
+
+class ParseError(PermanentScraperError):
+    """The page was a product page but a required field could not be read (e.g. no price in page)."""
+
+    kind = "parse_error"
+
+
+@dataclass(frozen=True)
+class VariantData:
+    sku: str
+    title: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+    price: Decimal | None = None
+    list_price: Decimal | None = None
+    currency: str = ""
+    availability: str = "unknown"
+    stock_quantity: int | None = None
+
+
+@dataclass(frozen=True)
+class ProductData:
+    """One product as read from a supplier page or API. Absent values are None or empty."""
+
+    external_id: str
+    url: str = ""
+    parent_id: str | None = None
+    title: str | None = None
+    brand: str | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    list_price: Decimal | None = None
+    availability: str = "unknown"
+    stock_quantity: int | None = None
+    rating: Decimal | None = None
+    review_count: int | None = None
+    seller: str | None = None
+    seller_id: str | None = None
+    images: list[str] = field(default_factory=list)
+    variations: list[dict[str, Any]] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    category_path: list[str] = field(default_factory=list)
+    variants: list[VariantData] = field(default_factory=list)
+    orders_count: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PluginMeta:
+    """Declarative metadata, validated at start-up by a system check."""
+
+    slug: str
+    name: str
+    version: str
+    requests_per_minute: int = 60
+    concurrency: int = 4
+    hosts: tuple[str, ...] = ()
+
+
+class BaseScraper(ABC):
+    """A supplier scraper. Subclasses set `meta` and implement the three methods."""
+
+    meta: ClassVar[PluginMeta]
+
+    @abstractmethod
+    def fetch_product(self, external_id: str) -> ProductData:
+        """Fetch and parse one product; raise a `ScraperError` subclass on failure."""
+
+    @abstractmethod
+    def search(self, query: str) -> list[ProductData]:
+        """Search the supplier; results carry at least external_id and title."""
+
+    @abstractmethod
+    def parse_product(self, html: str, url: str) -> ProductData:
+        """Parse a fetched product page or API body; raise a `ScraperError` for block pages."""
