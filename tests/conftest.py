@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -62,3 +63,23 @@ def other_client(other_user) -> APIClient:
     client = APIClient()
     client.force_authenticate(other_user)
     return client
+
+
+@pytest.fixture
+def loopback() -> Iterator[Any]:
+    """A real HTTP server on 127.0.0.1 with programmable routes."""
+    from tests.loopback import LoopbackServer
+
+    server = LoopbackServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def loopback_proxy() -> Iterator[Any]:
+    """A real forward HTTP proxy on 127.0.0.1 that relays to loopback servers."""
+    from tests.loopback import LoopbackProxy
+
+    proxy = LoopbackProxy().start()
+    yield proxy
+    proxy.stop()

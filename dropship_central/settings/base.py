@@ -218,3 +218,9 @@ from dropship_central.logging_config import build_logging
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_JSON = env.bool("LOG_JSON", default=True)
 LOGGING = build_logging(level=LOG_LEVEL, json=LOG_JSON)
+
+# --- Proxy pool -----------------------------------------------------------------------------------
+PROXIES_REQUIRED = env.bool("PROXIES_REQUIRED", default=False)
+PROXY_QUARANTINE_BELOW = env.int("PROXY_QUARANTINE_BELOW", default=30)
+PROXY_QUARANTINE_SECONDS = env.int("PROXY_QUARANTINE_SECONDS", default=900)
+PROXY_CHECK_URL = env("PROXY_CHECK_URL", default="https://www.amazon.com/robots.txt")
