@@ -1,0 +1,222 @@
+"""Writing what a scraper read into the shared catalog: upsert, and history only on change."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from catalog.models import Category, PriceHistory, Product, ProductVariant, Seller, StockHistory
+from suppliers.models import Supplier
+from suppliers.plugins.base import ProductData, VariantData
+
+DESCRIPTIVE_FIELDS = ("title", "brand", "url", "images", "bullets", "variations", "category_path")
+PRICE_FIELDS = ("price", "list_price", "currency")
+STOCK_FIELDS = ("availability", "stock_quantity")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Price and stock as they were before or after an ingest."""
+
+    price: Decimal | None
+    list_price: Decimal | None
+    currency: str
+    availability: str
+    stock_quantity: int | None
+
+    @classmethod
+    def of(cls, obj: Product | ProductVariant) -> Reading:
+        return cls(obj.price, obj.list_price, obj.currency, obj.availability, obj.stock_quantity)
+
+
+@dataclass
+class IngestResult:
+    product: Product
+    created: bool
+    before: Reading | None
+    after: Reading
+    price_changed: bool
+    stock_changed: bool
+    history_rows: int = 0
+    variant_changes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.price_changed or self.stock_changed or bool(self.variant_changes)
+
+
+def product_ingest(*, supplier: Supplier, data: ProductData, scraped_at: datetime | None = None) -> IngestResult:
+    """Upsert one product and its variants from a reading; append price/stock history only where it changed.
+
+    Runs in one transaction with the product row locked, so concurrent workers ingesting the same product
+    serialise and a retried job never writes a duplicate history row.
+    """
+    scraped_at = scraped_at or timezone.now()
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _ingest_locked(supplier=supplier, data=data, scraped_at=scraped_at)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _ingest_locked(*, supplier: Supplier, data: ProductData, scraped_at: datetime) -> IngestResult:
+    product = Product.objects.select_for_update().filter(supplier=supplier, external_id=data.external_id).first()
+    created = product is None
+    if product is None:
+        product = Product(supplier=supplier, external_id=data.external_id)
+    before = None if created else Reading.of(product)
+    _apply(product, data, supplier=supplier, scraped_at=scraped_at)
+    after = Reading.of(product)
+    price_changed = before is None or _differs(before, after, PRICE_FIELDS)
+    stock_changed = before is None or _differs(before, after, STOCK_FIELDS)
+    product.save()
+    history = _history_rows(
+        product=product, variant=None, reading=after, price=price_changed, stock=stock_changed, at=scraped_at
+    )
+    variant_changes, variant_history = _ingest_variants(product=product, variants=data.variants, at=scraped_at)
+    history += variant_history
+    _bulk_history(history)
+    return IngestResult(product, created, before, after, price_changed, stock_changed, len(history), variant_changes)
+
+
+def _apply(product: Product, data: ProductData, *, supplier: Supplier, scraped_at: datetime) -> None:
+    for name in DESCRIPTIVE_FIELDS:
+        value = getattr(data, name)
+        if value:
+            setattr(product, name, value)
+    product.parent_external_id = data.parent_id or product.parent_external_id
+    product.price = data.price
+    product.list_price = data.list_price
+    product.currency = data.currency or product.currency
+    product.availability = data.availability
+    product.stock_quantity = data.stock_quantity
+    if data.rating is not None:
+        product.rating = data.rating
+    if data.review_count is not None:
+        product.review_count = data.review_count
+    if data.orders_count is not None:
+        product.orders_count = data.orders_count
+    if data.seller:
+        product.seller = _seller(supplier=supplier, name=data.seller, external_id=data.seller_id)
+    if data.category_path:
+        product.category = _category(supplier=supplier, path=data.category_path, ids=data.extra.get("category_ids"))
+    product.is_gone = False
+    product.last_scraped_at = scraped_at
+    product.scrape_failures = 0
+    product.last_error = ""
+
+
+def _differs(before: Reading, after: Reading, names: tuple[str, ...]) -> bool:
+    return any(getattr(before, name) != getattr(after, name) for name in names)
+
+
+def _ingest_variants(
+    *, product: Product, variants: list[VariantData], at: datetime
+) -> tuple[list[str], list[PriceHistory | StockHistory]]:
+    if not variants:
+        return [], []
+    existing = {v.sku: v for v in ProductVariant.objects.filter(product=product, sku__in=[v.sku for v in variants])}
+    to_create, to_update, changed, history = [], [], [], []
+    for data in variants:
+        row = existing.get(data.sku) or ProductVariant(product=product, sku=data.sku)
+        before = None if row.pk is None else Reading.of(row)
+        row.title, row.attributes = data.title or row.title, data.attributes or row.attributes
+        row.price, row.list_price, row.currency = data.price, data.list_price, data.currency or product.currency
+        row.availability, row.stock_quantity, row.is_active = data.availability, data.stock_quantity, True
+        after = Reading.of(row)
+        price = before is None or _differs(before, after, PRICE_FIELDS)
+        stock = before is None or _differs(before, after, STOCK_FIELDS)
+        (to_create if row.pk is None else to_update).append(row)
+        if price or stock:
+            changed.append(data.sku)
+        history.append((row, after, price, stock))
+    ProductVariant.objects.bulk_create(to_create)
+    ProductVariant.objects.bulk_update(
+        to_update,
+        [
+            "title",
+            "attributes",
+            "price",
+            "list_price",
+            "currency",
+            "availability",
+            "stock_quantity",
+            "is_active",
+            "updated_at",
+        ],
+    )
+    rows: list[PriceHistory | StockHistory] = []
+    for row, reading, price, stock in history:
+        rows += _history_rows(product=product, variant=row, reading=reading, price=price, stock=stock, at=at)
+    return changed, rows
+
+
+def _history_rows(
+    *, product: Product, variant: ProductVariant | None, reading: Reading, price: bool, stock: bool, at: datetime
+) -> list[PriceHistory | StockHistory]:
+    rows: list[PriceHistory | StockHistory] = []
+    if price:
+        rows.append(
+            PriceHistory(
+                product=product,
+                variant=variant,
+                price=reading.price,
+                list_price=reading.list_price,
+                currency=reading.currency,
+                recorded_at=at,
+            )
+        )
+    if stock:
+        rows.append(
+            StockHistory(
+                product=product,
+                variant=variant,
+                stock_quantity=reading.stock_quantity,
+                availability=reading.availability,
+                recorded_at=at,
+            )
+        )
+    return rows
+
+
+def _bulk_history(rows: list[PriceHistory | StockHistory]) -> None:
+    PriceHistory.objects.bulk_create([r for r in rows if isinstance(r, PriceHistory)])
+    StockHistory.objects.bulk_create([r for r in rows if isinstance(r, StockHistory)])
+
+
+def _seller(*, supplier: Supplier, name: str, external_id: str | None) -> Seller:
+    key = external_id or _digest(name.casefold())
+    seller, _ = Seller.objects.get_or_create(supplier=supplier, external_id=key, defaults={"name": name[:255]})
+    if seller.name != name[:255]:
+        seller.name = name[:255]
+        seller.save(update_fields=["name", "updated_at"])
+    return seller
+
+
+def _category(*, supplier: Supplier, path: list[str], ids: Any = None) -> Category:
+    """The leaf category of a breadcrumb path, creating the chain from the root as needed."""
+    parent: Category | None = None
+    ids = ids if isinstance(ids, list) and len(ids) == len(path) else None
+    for level, name in enumerate(path):
+        joined = " > ".join(path[: level + 1])
+        external_id = str(ids[level]) if ids else _digest(joined.casefold())
+        parent, _ = Category.objects.get_or_create(
+            supplier=supplier,
+            external_id=external_id,
+            defaults={"name": name[:255], "parent": parent, "path": joined[:1000], "level": level},
+        )
+    assert parent is not None
+    return parent
+
+
+def _digest(text: str) -> str:
+    return "h:" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:24]
