@@ -3,4 +3,7 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = "Users and API keys"
+
+    def ready(self) -> None:
+        from accounts import schema, signals  # noqa: F401  (registers receivers and the OpenAPI extension)

@@ -2,7 +2,9 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class UserManager(BaseUserManager["User"]):
@@ -50,6 +52,8 @@ class User(AbstractUser):
         ordering = ["email"]
         constraints = [
             models.CheckConstraint(condition=Q(tier__in=["free", "pro", "enterprise"]), name="user_valid_tier"),
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(condition=Q(default_currency__regex=r"^[A-Z]{3}$"), name="user_currency_iso_code"),
         ]
 
     def __str__(self) -> str:
@@ -70,10 +74,21 @@ class ApiKey(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("created_at")),
+                name="apikey_expires_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_at__gte=F("created_at")),
+                name="apikey_revoked_after_creation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        """Not revoked and not expired: the key still authenticates."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())

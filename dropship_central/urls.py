@@ -11,3 +11,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("django_prometheus.urls")),
 ]
+
+handler404 = "dropship_central.api.exceptions.page_not_found"
+handler500 = "dropship_central.api.exceptions.server_error"

@@ -15,3 +15,5 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 FIELD_ENCRYPTION_KEYS = ["dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdDE=", "b2xkLWtleS1vbGQta2V5LW9sZC1rZXktb2xkLWtleTI="]
 LOG_JSON = True
 LOGGING = build_logging(level="WARNING", json=True)
+# Static files are served by the runserver finders in tests; whitenoise has no collected folder to watch.
+WHITENOISE_AUTOREFRESH = True
