@@ -11,6 +11,7 @@ class Job(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        RETRYING = "retrying", "Retrying"
         RUNNING = "running", "Running"
         SUCCESS = "success", "Success"
         FAILED = "failed", "Failed"
@@ -25,7 +26,8 @@ class Job(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     payload = models.JSONField(default=dict, blank=True)
     result = models.JSONField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, help_text="The last error, kept while the job is retried.")
+    error_traceback = models.TextField(blank=True, help_text="Summary of the last error's traceback (operators only).")
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=4)
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)
@@ -48,10 +50,16 @@ class Job(models.Model):
                 condition=Q(idempotency_key__isnull=False),
                 name="job_unique_user_idempotency_key",
             ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(user__isnull=True, idempotency_key__isnull=False),
+                name="job_unique_system_idempotency_key",
+            ),
             models.CheckConstraint(
-                condition=Q(status__in=["queued", "running", "success", "failed", "cancelled"]),
+                condition=Q(status__in=["queued", "retrying", "running", "success", "failed", "cancelled"]),
                 name="job_valid_status",
             ),
+            models.CheckConstraint(condition=Q(max_attempts__gte=1), name="job_max_attempts_positive"),
         ]
 
     def __str__(self) -> str:

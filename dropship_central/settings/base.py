@@ -129,10 +129,14 @@ REDIS_URL: str | None = env("REDIS_URL", default=None)
 JOBS_INLINE: bool = env.bool("JOBS_INLINE", default=REDIS_URL is None)
 JOB_QUEUES = ("default", "scrape", "sync", "notify")
 RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600} for name in JOB_QUEUES}
-RQ = {"COMMIT_MODE": "on_db_commit"}
+RQ = {"COMMIT_MODE": "on_db_commit", "WORKER_CLASS": "dropship_central.worker.JobWorker"}
 RQ_SHOW_ADMIN_LINK = True
-# Worker heartbeat TTL: a killed worker's job is found abandoned within this many seconds.
+# How fast a dead worker's job is noticed (see dropship_central/worker.py): its execution expires
+# RQ_JOB_MONITORING_INTERVAL + 60 s after the last heartbeat, and abandoned executions are swept every
+# RQ_MAINTENANCE_INTERVAL s by workers and every minute by the reconciler, so it is retried or failed within 3 min.
 RQ_WORKER_TTL = env.int("RQ_WORKER_TTL", default=60)
+RQ_JOB_MONITORING_INTERVAL = env.int("RQ_JOB_MONITORING_INTERVAL", default=15)
+RQ_MAINTENANCE_INTERVAL = env.int("RQ_MAINTENANCE_INTERVAL", default=60)
 JOB_MAX_RETRIES = env.int("JOB_MAX_RETRIES", default=3)
 JOB_RETRY_INTERVALS: list[int] = [10, 60, 300]
 # A job recorded but not started after this many seconds is enqueued again by the reconciler.
@@ -142,6 +146,9 @@ JOB_RECONCILE_AFTER_SECONDS = env.int("JOB_RECONCILE_AFTER_SECONDS", default=120
 SCRAPER_ENTRY_POINT_GROUP = "dropship_central.scrapers"
 MARKETPLACE_ENTRY_POINT_GROUP = "dropship_central.marketplaces"
 PLUGINS_EXCLUDE: list[str] = env.list("PLUGINS_EXCLUDE", default=[])
+# Dotted class paths loaded instead of the entry points when set (tests swap the registries this way).
+SCRAPER_PLUGINS: list[str] | None = None
+MARKETPLACE_PLUGINS: list[str] | None = None
 
 # --- Outbound base URLs (every supplier and marketplace is reachable only through these) ------
 AMAZON_BASE_URL = env("AMAZON_BASE_URL", default="https://www.amazon.com")
