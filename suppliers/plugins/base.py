@@ -50,9 +50,16 @@ class ProductNotFoundError(PermanentScraperError):
 
 
 class ParseError(PermanentScraperError):
-    """The page was a product page but a required field could not be read (e.g. no price in page)."""
+    """The page was a product page but a required field could not be read (e.g. no price in page).
+
+    `partial` carries what could be read (title, images…), so a caller can keep it.
+    """
 
     kind = "parse_error"
+
+    def __init__(self, message: str, *, partial: ProductData | None = None) -> None:
+        super().__init__(message)
+        self.partial = partial
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,37 @@
+"""The scraper registry: every installed scraper plugin by slug (entry-point group `SCRAPER_ENTRY_POINT_GROUP`).
+
+Tests swap it with `settings.SCRAPER_PLUGINS = ["dotted.path.Scraper", ...]`; `PLUGINS_EXCLUDE` leaves slugs out.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from dropship_central.plugins import PluginRegistry
+from suppliers.plugins.base import BaseScraper, PluginMeta
+
+scraper_registry: PluginRegistry[BaseScraper] = PluginRegistry(
+    kind="scraper",
+    base=BaseScraper,
+    meta_type=PluginMeta,
+    group_setting="SCRAPER_ENTRY_POINT_GROUP",
+    paths_setting="SCRAPER_PLUGINS",
+)
+
+
+def scrapers() -> dict[str, type[BaseScraper]]:
+    return scraper_registry.plugins()
+
+
+def scraper_class(slug: str) -> type[BaseScraper]:
+    """The scraper class for a supplier slug; `UnknownPluginError` (a `LookupError`) when none is installed."""
+    return scraper_registry.get(slug)
+
+
+def scraper_class_for_url(url: str) -> type[BaseScraper] | None:
+    """The scraper whose `meta.hosts` holds the URL's host (or a parent domain of it), or None."""
+    host = (urlsplit(url).hostname or "").lower()
+    for cls in scrapers().values():
+        if any(host == known or host.endswith("." + known) for known in cls.meta.hosts):
+            return cls
+    return None
