@@ -1,6 +1,6 @@
 """factory-boy factories shared by every test package."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -189,3 +189,51 @@ class JobFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     type = "catalog.jobs.product_import"
     queue = "scrape"
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.Category"
+
+    supplier = factory.SubFactory(SupplierFactory)
+    external_id = factory.Sequence(lambda n: f"cat{n}")
+    name = factory.Sequence(lambda n: f"Category {n}")
+    path = factory.LazyAttribute(lambda o: o.name)
+
+
+class SellerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.Seller"
+
+    supplier = factory.SubFactory(SupplierFactory)
+    external_id = factory.Sequence(lambda n: f"seller{n}")
+    name = factory.Sequence(lambda n: f"Seller {n}")
+
+
+class ApiKeyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.ApiKey"
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Key {n}")
+    prefix = factory.Sequence(lambda n: f"pfx{n:06d}")
+    hashed_key = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class AuditLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "core.AuditLog"
+
+    action = "update"
+    object_repr = factory.Sequence(lambda n: f"object {n}")
+
+
+class AnalyticsCacheFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "analytics.AnalyticsCache"
+
+    key = factory.Sequence(lambda n: f"revenue:user:{n}")
+    scope = "user:1"
+    kind = "revenue"
+    data = factory.LazyFunction(lambda: {"total": "10.00"})
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))

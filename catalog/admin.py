@@ -1,0 +1,165 @@
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from catalog.models import Category, PriceHistory, Product, ProductVariant, Seller, StockHistory, TrackedProduct
+from dropship_central.admin_mixins import (
+    RECENT_INLINE_ROWS,
+    AuditedAdmin,
+    BigTableAdmin,
+    ReadOnlyAdmin,
+    RecentRowsInline,
+)
+from dropship_central.admin_mixins import admin_changelist_link as changelist_link
+
+
+@admin.register(Category)
+class CategoryAdmin(AuditedAdmin):
+    list_display = ("__str__", "name", "supplier", "external_id", "level", "parent")
+    list_filter = ("supplier", "level")
+    list_select_related = ("supplier", "parent")
+    search_fields = ("name", "path", "=external_id")
+    raw_id_fields = ("parent",)
+    readonly_fields = ("created_at",)
+
+
+@admin.register(Seller)
+class SellerAdmin(AuditedAdmin):
+    list_display = ("name", "supplier", "external_id", "rating", "review_count", "orders_count", "registered_at")
+    list_filter = ("supplier",)
+    list_select_related = ("supplier",)
+    search_fields = ("name", "=external_id")
+    readonly_fields = ("created_at", "updated_at")
+
+
+class VariantInline(admin.TabularInline):
+    model = ProductVariant
+    extra = 0
+    fields = ("sku", "title", "currency", "price", "list_price", "availability", "stock_quantity", "is_active")
+    show_change_link = True
+
+
+class RecentPriceInline(RecentRowsInline):
+    model = PriceHistory
+    fields = ("recorded_at", "variant", "price", "list_price", "currency")
+    readonly_fields = fields
+    list_select_related = ("variant",)
+    verbose_name_plural = f"price history (newest {RECENT_INLINE_ROWS})"
+
+
+class RecentStockInline(RecentRowsInline):
+    model = StockHistory
+    fields = ("recorded_at", "variant", "availability", "stock_quantity")
+    readonly_fields = fields
+    list_select_related = ("variant",)
+    verbose_name_plural = f"stock history (newest {RECENT_INLINE_ROWS})"
+
+
+@admin.register(Product)
+class ProductAdmin(BigTableAdmin):
+    list_display = (
+        "external_id",
+        "short_title",
+        "supplier",
+        "brand",
+        "price",
+        "currency",
+        "availability",
+        "stock_quantity",
+        "is_gone",
+        "last_scraped_at",
+        "next_check_at",
+    )
+    list_filter = ("supplier", "availability", "is_gone")
+    list_select_related = ("supplier",)
+    search_fields = ("=external_id", "title", "brand")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("category", "seller")
+    readonly_fields = ("history_links", "last_scraped_at", "scrape_failures", "last_error", "created_at", "updated_at")
+    inlines = (VariantInline, RecentPriceInline, RecentStockInline)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("supplier", "external_id", "parent_external_id"),
+                    "title",
+                    "brand",
+                    "url",
+                    ("category", "seller"),
+                    "history_links",
+                )
+            },
+        ),
+        ("Price and stock", {"fields": (("price", "list_price", "currency"), ("availability", "stock_quantity"))}),
+        ("Reviews", {"fields": (("rating", "review_count", "orders_count"),)}),
+        (
+            "Content",
+            {
+                "classes": ("collapse",),
+                "fields": ("description", "images", "bullets", "variations", "category_path", "attributes"),
+            },
+        ),
+        (
+            "Scraping",
+            {
+                "fields": (
+                    ("is_gone", "scrape_failures"),
+                    ("last_scraped_at", "next_check_at", "check_interval_seconds"),
+                    "last_error",
+                    ("created_at", "updated_at"),
+                )
+            },
+        ),
+    )
+
+    @admin.display(description="title", ordering="title")
+    def short_title(self, obj: Product) -> str:
+        return obj.title[:80]
+
+    @admin.display(description="full history")
+    def history_links(self, obj: Product) -> str:
+        if obj.pk is None:
+            return "—"
+        links = [
+            changelist_link(PriceHistory, "price history", product__id__exact=obj.pk),
+            changelist_link(StockHistory, "stock history", product__id__exact=obj.pk),
+        ]
+        return format_html_join(" · ", "{}", ((link,) for link in links))
+
+
+@admin.register(ProductVariant)
+class ProductVariantAdmin(BigTableAdmin):
+    list_display = ("sku", "product", "title", "price", "currency", "availability", "stock_quantity", "is_active")
+    list_filter = ("availability", "is_active")
+    list_select_related = ("product",)
+    search_fields = ("=sku", "title", "=product__external_id")
+    raw_id_fields = ("product",)
+    readonly_fields = ("created_at", "updated_at")
+
+
+class HistoryAdmin(ReadOnlyAdmin, BigTableAdmin):
+    list_select_related = ("product", "variant")
+    search_fields = ("=product__external_id", "=variant__sku")
+    date_hierarchy = "recorded_at"
+    raw_id_fields = ("product", "variant")
+
+
+@admin.register(PriceHistory)
+class PriceHistoryAdmin(HistoryAdmin):
+    list_display = ("recorded_at", "product", "variant", "price", "list_price", "currency")
+
+
+@admin.register(StockHistory)
+class StockHistoryAdmin(HistoryAdmin):
+    list_display = ("recorded_at", "product", "variant", "availability", "stock_quantity")
+    list_filter = ("availability",)
+
+
+@admin.register(TrackedProduct)
+class TrackedProductAdmin(AuditedAdmin):
+    list_display = ("user", "product", "label", "created_at")
+    list_select_related = ("user", "product")
+    search_fields = ("user__email", "=product__external_id", "label")
+    raw_id_fields = ("user", "product")
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at",)

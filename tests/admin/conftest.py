@@ -1,0 +1,82 @@
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.test import Client
+
+from tests import factories as f
+
+PROJECT_APPS = ("accounts", "core", "suppliers", "catalog", "marketplaces", "listings", "alerts", "analytics")
+
+# One factory per registered project model: the object a change page is opened on.
+FACTORIES = {
+    "accounts.user": f.UserFactory,
+    "accounts.apikey": f.ApiKeyFactory,
+    "core.job": f.JobFactory,
+    "core.auditlog": f.AuditLogFactory,
+    "suppliers.supplier": f.SupplierFactory,
+    "suppliers.proxy": f.ProxyFactory,
+    "catalog.category": f.CategoryFactory,
+    "catalog.seller": f.SellerFactory,
+    "catalog.product": f.ProductFactory,
+    "catalog.productvariant": f.ProductVariantFactory,
+    "catalog.pricehistory": f.PriceHistoryFactory,
+    "catalog.stockhistory": f.StockHistoryFactory,
+    "catalog.trackedproduct": f.TrackedProductFactory,
+    "marketplaces.storeaccount": f.StoreAccountFactory,
+    "listings.pricingrule": f.PricingRuleFactory,
+    "listings.listing": f.ListingFactory,
+    "listings.marketplacedata": f.MarketplaceDataFactory,
+    "alerts.policyrule": f.PolicyRuleFactory,
+    "alerts.alert": f.AlertFactory,
+    "alerts.notification": f.NotificationFactory,
+    "analytics.analyticscache": f.AnalyticsCacheFactory,
+}
+
+
+@pytest.fixture
+def superuser(db):
+    return f.UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(superuser) -> Client:
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+def form_data(response: Any) -> dict[str, Any]:
+    """The POST body that submits the admin change form exactly as the page rendered it."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data: dict[str, Any] = {}
+    for form in forms:
+        for bound in form:
+            widget = bound.field.widget
+            if isinstance(widget, RelatedFieldWidgetWrapper):
+                widget = widget.widget
+            context = widget.get_context(bound.html_name, bound.value(), {})["widget"]
+            for name, value in _widget_values(context):
+                data.setdefault(name, []).append(value)
+    data["_save"] = "Save"
+    return data
+
+
+def _widget_values(context: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    if context.get("subwidgets"):
+        for sub in context["subwidgets"]:
+            yield from _widget_values(sub)
+        return
+    if context.get("type") == "checkbox":
+        if context["attrs"].get("checked"):
+            yield context["name"], "on"
+        return
+    value = context.get("value")
+    if isinstance(value, list):
+        for item in value:
+            yield context["name"], item
+    elif value is not None:
+        yield context["name"], value
