@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format migrate seed worker cron bench clean check-deploy
+.PHONY: install run test lint format migrate seed worker cron bench clean check-deploy
 
 $(BIN)/python:
 	$(shell command -v $(PYTHON) >/dev/null 2>&1 && echo $(PYTHON) || echo python3) -m venv $(VENV)
@@ -28,7 +28,6 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py makemigrations --check --dry-run --settings=dropship_central.settings.test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -42,14 +41,18 @@ format: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
+seed: $(STAMP)
+	$(BIN)/python manage.py seed_demo
+
 worker: $(STAMP)
 	$(BIN)/python manage.py rqworker scrape sync notify default --with-scheduler
 
 cron: $(STAMP)
 	$(BIN)/python manage.py rqcron dropship_central.cron
 
+## Benchmarks on a throwaway PostgreSQL database (dc_bench); `make bench BENCH=ingest` runs one.
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
 
 check-deploy: $(STAMP)
 	DJANGO_SETTINGS_MODULE=dropship_central.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
