@@ -1,6 +1,6 @@
 """Parse time per real Amazon page (product and search), median and p95 in milliseconds.
 
-    python -m benchmarks.parse_amazon [--repeat 20] [--shared ../shared] [--baseline]
+    python -m benchmarks.bench_parse_amazon [--repeat 20] [--shared ../shared] [--baseline]
 
 Reads the pages under `../shared/fixtures/amazon/{dp,search}` (never copied into the project), parses each one
 `--repeat` times after a warm-up, and prints one line per page kind and one for all pages together. The parser
