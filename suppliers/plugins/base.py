@@ -49,6 +49,10 @@ class ProductNotFoundError(PermanentScraperError):
     kind = "not_found"
 
 
+class InvalidExternalIdError(ValueError):
+    """Input that names no product of this supplier (a malformed id, or a URL of another site)."""
+
+
 class ParseError(PermanentScraperError):
     """The page was a product page but a required field could not be read (e.g. no price in page).
 
@@ -132,3 +136,23 @@ class BaseScraper(ABC):
     @abstractmethod
     def parse_product(self, html: str, url: str) -> ProductData:
         """Parse a fetched product page or API body; raise a `ScraperError` for block pages."""
+
+    @classmethod
+    def normalize_external_id(cls, raw: str) -> str:
+        """The supplier's canonical form of a product id typed by a person or a file.
+
+        Raises `InvalidExternalIdError` with a message for the user when it cannot be an id of this supplier.
+        Plugins override this with their id shape (an ASIN, a numeric item id…).
+        """
+        value = (raw or "").strip()
+        if not value:
+            raise InvalidExternalIdError("The product id is empty.")
+        return value
+
+    @classmethod
+    def external_id_from_url(cls, url: str) -> str:
+        """The product id in one of this supplier's product URLs.
+
+        Raises `InvalidExternalIdError` when the URL is not a product URL of this supplier.
+        """
+        raise InvalidExternalIdError(f"{cls.meta.name} product URLs are not supported; give the product id.")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlsplit
 
 from dropship_central.http import FetchResult
 from suppliers.plugins.aliexpress.parser import detect_block, item_id_from_url
 from suppliers.plugins.aliexpress.parser import parse_product as parse_product_page
 from suppliers.plugins.aliexpress.search import parse_search as parse_search_page
-from suppliers.plugins.base import PluginMeta, ProductData
+from suppliers.plugins.base import InvalidExternalIdError, PluginMeta, ProductData
 from suppliers.plugins.http_scraper import HttpScraper
 
 ALIEXPRESS_HOSTS: tuple[str, ...] = ("aliexpress.com", "aliexpress.us", "aliexpress.ru")
@@ -25,6 +25,23 @@ class AliExpressScraper(HttpScraper):
         concurrency=4,
         hosts=ALIEXPRESS_HOSTS,
     )
+
+    @classmethod
+    def normalize_external_id(cls, raw: str) -> str:
+        item_id = (raw or "").strip()
+        if not item_id.isdigit() or not 6 <= len(item_id) <= 20:
+            raise InvalidExternalIdError(f"{raw!r} is not an AliExpress item id (digits, like 1005006180026951).")
+        return item_id
+
+    @classmethod
+    def external_id_from_url(cls, url: str) -> str:
+        host = (urlsplit(url).hostname or "").lower()
+        if not any(host == known or host.endswith("." + known) for known in ALIEXPRESS_HOSTS):
+            raise InvalidExternalIdError(f"{url} is not on an AliExpress site.")
+        item_id = item_id_from_url(url)
+        if not item_id:
+            raise InvalidExternalIdError(f"{url} is not an AliExpress item URL (/item/<id>.html).")
+        return item_id
 
     def product_url(self, external_id: str) -> str:
         return f"{self.http.base_url}/item/{external_id}.html"

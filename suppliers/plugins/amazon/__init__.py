@@ -9,7 +9,7 @@ from suppliers.plugins.amazon.blocks import detect_block
 from suppliers.plugins.amazon.parser import ASIN_RE, asin_from_url
 from suppliers.plugins.amazon.parser import parse_product as parse_product_page
 from suppliers.plugins.amazon.search import parse_search as parse_search_page
-from suppliers.plugins.base import PluginMeta, ProductData
+from suppliers.plugins.base import InvalidExternalIdError, PluginMeta, ProductData
 from suppliers.plugins.http_scraper import HttpScraper
 
 AMAZON_HOSTS: tuple[str, ...] = (
@@ -61,6 +61,22 @@ class AmazonScraper(HttpScraper):
         concurrency=8,
         hosts=AMAZON_HOSTS,
     )
+
+    @classmethod
+    def normalize_external_id(cls, raw: str) -> str:
+        asin = (raw or "").strip().upper()
+        if not is_asin(asin):
+            raise InvalidExternalIdError(f"{raw!r} is not an ASIN (ten letters or digits, like B0CFR36HR9).")
+        return asin
+
+    @classmethod
+    def external_id_from_url(cls, url: str) -> str:
+        if not is_amazon_host(url):
+            raise InvalidExternalIdError(f"{url} is not on an Amazon storefront.")
+        asin = asin_from_url(url)
+        if asin is None:
+            raise InvalidExternalIdError(f"{url} is not an Amazon product URL (/dp/ASIN or /gp/product/ASIN).")
+        return asin
 
     def product_url(self, external_id: str) -> str:
         return f"{self.http.base_url}/dp/{external_id}"
