@@ -5,8 +5,6 @@ Tests swap it with `settings.SCRAPER_PLUGINS = ["dotted.path.Scraper", ...]`; `P
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from dropship_central.plugins import PluginRegistry
 from suppliers.plugins.base import BaseScraper, PluginMeta
 
@@ -30,8 +28,4 @@ def scraper_class(slug: str) -> type[BaseScraper]:
 
 def scraper_class_for_url(url: str) -> type[BaseScraper] | None:
     """The scraper whose `meta.hosts` holds the URL's host (or a parent domain of it), or None."""
-    host = (urlsplit(url).hostname or "").lower()
-    for cls in scrapers().values():
-        if any(host == known or host.endswith("." + known) for known in cls.meta.hosts):
-            return cls
-    return None
+    return next((cls for cls in scrapers().values() if cls.meta.serves(url)), None)

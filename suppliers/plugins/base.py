@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 
 class ScraperError(Exception):
@@ -118,6 +119,11 @@ class PluginMeta:
     requests_per_minute: int = 60
     concurrency: int = 4
     hosts: tuple[str, ...] = ()
+
+    def serves(self, url: str) -> bool:
+        """Whether the URL's host is one of `hosts` or a subdomain of one (`es.aliexpress.com`)."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == known or host.endswith("." + known) for known in self.hosts)
 
 
 class BaseScraper(ABC):

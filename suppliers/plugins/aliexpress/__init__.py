@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import quote_plus
 
 from dropship_central.http import FetchResult
 from suppliers.plugins.aliexpress.parser import detect_block, item_id_from_url
@@ -35,8 +35,7 @@ class AliExpressScraper(HttpScraper):
 
     @classmethod
     def external_id_from_url(cls, url: str) -> str:
-        host = (urlsplit(url).hostname or "").lower()
-        if not any(host == known or host.endswith("." + known) for known in ALIEXPRESS_HOSTS):
+        if not cls.meta.serves(url):
             raise InvalidExternalIdError(f"{url} is not on an AliExpress site.")
         item_id = item_id_from_url(url)
         if not item_id:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import quote_plus
 
 from dropship_central.http import FetchResult
 from suppliers.plugins.amazon.blocks import detect_block
@@ -43,8 +43,7 @@ def is_asin(value: str) -> bool:
 
 
 def is_amazon_host(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == known or host.endswith("." + known) for known in AMAZON_HOSTS)
+    return AmazonScraper.meta.serves(url)
 
 
 def asin_from_amazon_url(url: str) -> str | None:
