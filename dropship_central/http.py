@@ -3,8 +3,14 @@
 curl-cffi with browser impersonation (a rotating set of current Chrome, Safari and Edge fingerprints,
 whose default headers match the chosen browser), connect and read timeouts, retries with exponential
 backoff and jitter on transient failures (tenacity), an optional shared rate limiter, an optional
-proxy provider that picks a proxy per attempt and hears how it went, and Prometheus metrics by target
-and outcome. Plugins never open sockets themselves.
+shared concurrency limiter (a slot is held only while a request is on the wire, never during backoff),
+an optional proxy provider that picks a proxy per attempt and hears how it went, and Prometheus metrics
+by target and outcome. Plugins never open sockets themselves.
+
+Headers: the impersonated profile owns the browser identity (User-Agent, client hints, Accept-Encoding),
+so those are dropped from configured and per-request headers; a fixed User-Agent beside a Chrome TLS
+fingerprint is exactly what bot detection looks for. `ClientConfig.accept_language` (per supplier) is sent
+unless a request sets its own.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, AsyncExitStack, ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -33,6 +40,9 @@ logger = structlog.get_logger(__name__)
 
 IMPERSONATE_PROFILES: tuple[str, ...] = ("chrome146", "chrome145", "chrome142", "safari260", "safari184", "edge101")
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 524})
+# Headers the impersonated browser profile sets; ours would contradict its TLS and HTTP/2 fingerprint.
+PROFILE_HEADERS = frozenset({"user-agent", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "accept-encoding"})
+DEFAULT_ACCEPT_LANGUAGE = "en-US,en;q=0.9"
 
 HTTP_REQUESTS = Counter(
     "dropship_outbound_requests_total", "Outbound HTTP requests by target and outcome", ["target", "outcome"]
@@ -113,6 +123,18 @@ class AsyncRateLimiter(Protocol):
     async def acquire(self) -> None: ...
 
 
+class ConcurrencyLimiter(Protocol):
+    """Caps requests in flight to one target; `slot()` blocks until one is free and holds it while open."""
+
+    def slot(self) -> AbstractContextManager[object]: ...
+
+
+class AsyncConcurrencyLimiter(Protocol):
+    def slot(self) -> AbstractAsyncContextManager[object]: ...
+
+    async def aclose(self) -> None: ...
+
+
 Validator = Callable[[FetchResult], None]
 
 
@@ -126,7 +148,10 @@ class ClientConfig:
     backoff_max: float = 8.0
     max_retry_after: float = 60.0
     profiles: tuple[str, ...] = IMPERSONATE_PROFILES
-    headers: dict[str, str] = field(default_factory=lambda: {"Accept-Language": "en-US,en;q=0.9"})
+    accept_language: str = DEFAULT_ACCEPT_LANGUAGE
+    headers: dict[str, str] = field(default_factory=dict)
+    # Off for URLs a customer supplies (webhooks): a redirect could lead past the address check to a private host.
+    follow_redirects: bool = True
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -179,7 +204,7 @@ class _Base:
         data: Any,
         proxy: str | None,
     ) -> _Request:
-        merged = {**self.config.headers, **(headers or {})}
+        merged = browser_headers({**self.config.headers, **(headers or {})}, self.config.accept_language)
         profile = random.choice(self.config.profiles)  # noqa: S311  (fingerprint choice, not security)
         return _Request(method, url, merged, params, json, data, profile, proxy)
 
@@ -212,10 +237,16 @@ class OutboundClient(_Base):
     """Synchronous client. `fetch` returns the final response or raises an `HttpError` (or what `validate` raised)."""
 
     def __init__(
-        self, config: ClientConfig, *, proxies: ProxyProvider | None = None, rate_limiter: RateLimiter | None = None
+        self,
+        config: ClientConfig,
+        *,
+        proxies: ProxyProvider | None = None,
+        rate_limiter: RateLimiter | None = None,
+        concurrency: ConcurrencyLimiter | None = None,
     ) -> None:
         super().__init__(config, proxies=proxies)
         self.rate_limiter = rate_limiter
+        self.concurrency = concurrency
         self._session = curl_requests.Session()
 
     def close(self) -> None:
@@ -254,21 +285,25 @@ class OutboundClient(_Base):
         request = self._build(method, url, headers, params, json, data, lease.url if lease else None)
         if self.rate_limiter:
             self.rate_limiter.acquire()
+        slot = ExitStack()
+        if self.concurrency:
+            slot.enter_context(self.concurrency.slot())  # waits outside the try: nothing was sent, nothing to report
         started = time.perf_counter()
         outcome, reason = "success", ""
         try:
-            response = self._session.request(
-                request.method,
-                request.url,
-                headers=request.headers,
-                params=request.params,
-                json=request.json,
-                data=request.data,
-                proxy=request.proxy,
-                impersonate=request.profile,  # type: ignore[arg-type]
-                timeout=self.config.timeout,
-                allow_redirects=True,
-            )
+            with slot:
+                response = self._session.request(
+                    request.method,
+                    request.url,
+                    headers=request.headers,
+                    params=request.params,
+                    json=request.json,
+                    data=request.data,
+                    proxy=request.proxy,
+                    impersonate=request.profile,  # type: ignore[arg-type]
+                    timeout=self.config.timeout,
+                    allow_redirects=self.config.follow_redirects,
+                )
             return self._classify(request, response, (time.perf_counter() - started) * 1000, validate)
         except curl_errors.RequestException as exc:
             outcome, reason = _network_outcome(exc), str(exc)[:255]
@@ -291,14 +326,18 @@ class AsyncOutboundClient(_Base):
         *,
         proxies: ProxyProvider | None = None,
         rate_limiter: AsyncRateLimiter | None = None,
+        concurrency: AsyncConcurrencyLimiter | None = None,
         max_clients: int = 50,
     ) -> None:
         super().__init__(config, proxies=proxies)
         self.rate_limiter = rate_limiter
+        self.concurrency = concurrency
         self._session = curl_requests.AsyncSession(max_clients=max_clients)
 
     async def close(self) -> None:
         await self._session.close()
+        if self.concurrency is not None:
+            await self.concurrency.aclose()
 
     async def get(self, url: str, **kwargs: Any) -> FetchResult:
         return await self.fetch("GET", url, **kwargs)
@@ -333,21 +372,25 @@ class AsyncOutboundClient(_Base):
         request = self._build(method, url, headers, params, json, data, lease.url if lease else None)
         if self.rate_limiter:
             await self.rate_limiter.acquire()
+        slot = AsyncExitStack()
+        if self.concurrency:
+            await slot.enter_async_context(self.concurrency.slot())
         started = time.perf_counter()
         outcome, reason = "success", ""
         try:
-            response = await self._session.request(
-                request.method,
-                request.url,
-                headers=request.headers,
-                params=request.params,
-                json=request.json,
-                data=request.data,
-                proxy=request.proxy,
-                impersonate=request.profile,  # type: ignore[arg-type]
-                timeout=self.config.timeout,
-                allow_redirects=True,
-            )
+            async with slot:
+                response = await self._session.request(
+                    request.method,
+                    request.url,
+                    headers=request.headers,
+                    params=request.params,
+                    json=request.json,
+                    data=request.data,
+                    proxy=request.proxy,
+                    impersonate=request.profile,  # type: ignore[arg-type]
+                    timeout=self.config.timeout,
+                    allow_redirects=self.config.follow_redirects,
+                )
             return self._classify(request, response, (time.perf_counter() - started) * 1000, validate)
         except curl_errors.RequestException as exc:
             outcome, reason = _network_outcome(exc), str(exc)[:255]
@@ -360,6 +403,14 @@ class AsyncOutboundClient(_Base):
             if lease is not None:
                 elapsed = (time.perf_counter() - started) * 1000
                 await _maybe_async(lambda: lease.report(outcome=outcome, reason=reason, elapsed_ms=elapsed))
+
+
+def browser_headers(headers: Mapping[str, str], accept_language: str) -> dict[str, str]:
+    """`headers` without the ones the impersonated profile owns, with Accept-Language unless one is given."""
+    kept = {name: value for name, value in headers.items() if name.lower() not in PROFILE_HEADERS}
+    if accept_language and not any(name.lower() == "accept-language" for name in kept):
+        kept["Accept-Language"] = accept_language
+    return kept
 
 
 def is_transient(exc: BaseException) -> bool:

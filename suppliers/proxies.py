@@ -1,4 +1,9 @@
-"""Proxy choice for the outbound client: weighted by health, rotated every N requests, quarantined when sick."""
+"""Proxy choice for the outbound client: weighted by health, rotated every N requests, quarantined when sick.
+
+A failed attempt (captcha, block page, timeout, dropped connection) lowers the proxy's score and makes the
+next attempt pick another proxy; quarantined proxies are left out until `suppliers.jobs.proxies_recheck`
+(RQ cron, `suppliers/cron.py`) finds them working again.
+"""
 
 from __future__ import annotations
 
@@ -53,10 +58,13 @@ class ProxyPool:
         self._avoid: int | None = None
 
     def acquire(self) -> ProxyLeaseImpl:
+        """The proxy for one attempt: the current one until it has served `rotate_proxy_every` requests."""
         with self._lock:
             if self._current is None or self._uses >= max(self.supplier.rotate_proxy_every, 1):
-                self._current = self._pick()
+                avoid = self._avoid if self._current is None else self._current[0]
+                self._current = self._pick(avoid=avoid)
                 self._uses = 0
+                self._avoid = None
             self._uses += 1
             current = self._current
         if current is None:
@@ -72,13 +80,14 @@ class ProxyPool:
             self._loaded_at = 0.0
             self._avoid = avoid
 
-    def _pick(self) -> tuple[int, str, int] | None:
+    def _pick(self, *, avoid: int | None) -> tuple[int, str, int] | None:
+        """A usable proxy weighted by health, other than `avoid` (the one just used up or failed) when possible."""
         if time.monotonic() - self._loaded_at > CANDIDATE_CACHE_SECONDS:
             self._candidates = [
                 (proxy.pk, proxy_url(proxy), proxy.health_score) for proxy in proxies_usable(supplier=self.supplier)
             ]
             self._loaded_at = time.monotonic()
-        candidates = [c for c in self._candidates if c[0] != self._avoid] or self._candidates
+        candidates = [c for c in self._candidates if c[0] != avoid] or self._candidates
         if not candidates:
             return None
         weights = [max(score, 1) for _, _, score in candidates]

@@ -1,8 +1,9 @@
-"""Supplier verbs: proxy health scoring, proxy import and checks."""
+"""Supplier verbs: proxy health scoring, proxy import and checks, reading a saved page."""
 
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,8 +13,9 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
-from dropship_central.http import ClientConfig, HttpError, OutboundClient, StaticProxy
+from dropship_central.http import ClientConfig, FetchResult, HttpError, OutboundClient, StaticProxy
 from suppliers.models import Proxy, Supplier
+from suppliers.plugins.base import ProductData
 
 SUCCESS_REWARD = 5
 PENALTIES = {
@@ -26,6 +28,10 @@ PENALTIES = {
     "connection_error": 15,
 }
 DEFAULT_PENALTY = 10
+RECHECK_BATCH = 100
+RECHECK_THREADS = 8
+# While a re-check runs, its proxies' quarantine is pushed this far out, so an overlapping run skips them.
+RECHECK_CLAIM_SECONDS = 120
 PROXY_LINE = re.compile(
     r"^(?P<scheme>https?|socks5)://(?:(?P<user>[^:@/\s]+)(?::(?P<password>[^@/\s]*))?@)?"
     r"(?P<host>[A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(?P<port>\d{1,5})/?$"
@@ -103,7 +109,7 @@ def _proxy_create(*, match: re.Match[str], supplier: Supplier | None) -> bool:
     return True
 
 
-def proxy_release_quarantine(*, proxy_id: int, healthy: bool) -> None:
+def proxy_release_quarantine(*, proxy_id: int, healthy: bool, detail: str = "") -> None:
     """After a re-check: a healthy proxy returns at the threshold score; a sick one stays out longer."""
     now = timezone.now()
     if healthy:
@@ -117,6 +123,7 @@ def proxy_release_quarantine(*, proxy_id: int, healthy: bool) -> None:
         Proxy.objects.filter(pk=proxy_id).update(
             quarantined_until=now + timedelta(seconds=settings.PROXY_QUARANTINE_SECONDS * 2),
             last_failure_at=now,
+            last_failure_reason=f"recheck: {detail}"[:255] if detail else F("last_failure_reason"),
         )
 
 
@@ -143,12 +150,49 @@ def proxy_check(*, proxy: Proxy, url: str | None = None) -> ProxyCheckResult:
     return ProxyCheckResult(ok=ok, detail=f"HTTP {result.status}", elapsed_ms=round(result.elapsed_ms, 1))
 
 
-def proxies_recheck(*, limit: int = 100) -> dict[str, int]:
-    """The cron job's verb: re-check proxies whose quarantine has run out; lift it or extend it."""
-    due = Proxy.objects.filter(quarantined_until__lte=timezone.now(), is_active=True).order_by("quarantined_until")
+def proxies_claim_for_recheck(*, limit: int = RECHECK_BATCH) -> list[int]:
+    """Claim active proxies whose quarantine has run out; a concurrent claim skips them (row locks, then a later
+    `quarantined_until`)."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = (
+            Proxy.objects.select_for_update(skip_locked=True)
+            .filter(quarantined_until__lte=now, is_active=True)
+            .order_by("quarantined_until")
+            .values_list("pk", flat=True)[:limit]
+        )
+        ids = list(due)
+        Proxy.objects.filter(pk__in=ids).update(quarantined_until=now + timedelta(seconds=RECHECK_CLAIM_SECONDS))
+    return ids
+
+
+def proxies_recheck(*, limit: int = RECHECK_BATCH) -> dict[str, int]:
+    """The cron job's verb: re-check proxies whose quarantine has run out; lift it or extend it.
+
+    Checks run a few at a time (a dead proxy costs a connect timeout); outcomes are written from this thread.
+    """
+    proxies = list(Proxy.objects.filter(pk__in=proxies_claim_for_recheck(limit=limit)))
     counts = {"released": 0, "kept": 0}
-    for proxy in due[:limit]:
-        check = proxy_check(proxy=proxy)
-        proxy_release_quarantine(proxy_id=proxy.pk, healthy=check.ok)
+    if not proxies:
+        return counts
+    with ThreadPoolExecutor(max_workers=min(RECHECK_THREADS, len(proxies))) as pool:
+        checks = list(pool.map(lambda proxy: proxy_check(proxy=proxy), proxies))
+    for proxy, check in zip(proxies, checks, strict=True):
+        proxy_release_quarantine(proxy_id=proxy.pk, healthy=check.ok, detail=check.detail)
         counts["released" if check.ok else "kept"] += 1
     return counts
+
+
+def page_parse(*, supplier_slug: str, text: str, url: str) -> ProductData:
+    """Read a saved page as the supplier's scraper reads a fetched one: the block check first, then the parser.
+
+    Raises `UnknownPluginError` for an unknown supplier and the scraper's typed `ScraperError` for block pages
+    (`captcha`, `error_page`, `login_wall`, `not_found`) and unparseable ones (`ParseError`).
+    """
+    from suppliers.registry import scraper_class
+
+    scraper = scraper_class(supplier_slug)()
+    validate = getattr(scraper, "validate", None)
+    if callable(validate):
+        validate(FetchResult(status=200, url=url, text=text, headers={}, elapsed_ms=0.0))
+    return scraper.parse_product(text, url)

@@ -130,11 +130,17 @@ class LoopbackServer:
 
 
 class LoopbackProxy:
-    """A forward HTTP proxy on 127.0.0.1 that relays absolute-URI requests; it can be told to fail."""
+    """A forward HTTP proxy on 127.0.0.1 that relays absolute-URI requests; it can be told to fail.
+
+    `fail_with` answers every request with that status; `reply` answers every request with that `Reply` instead
+    of relaying (a captcha page from a burnt exit IP, a delay beyond the client's timeout, a dropped connection).
+    `relayed` lists every request's URL either way.
+    """
 
     def __init__(self) -> None:
         self.relayed: list[str] = []
         self.fail_with: int | None = None
+        self.reply: Reply | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -172,12 +178,23 @@ class LoopbackProxy:
                 if proxy.fail_with is not None:
                     self._send(proxy.fail_with, b"proxy failure")
                     return
+                if proxy.reply is not None:
+                    self._answer(proxy.reply)
+                    return
                 request = urllib.request.Request(self.path, headers={"User-Agent": self.headers.get("User-Agent", "")})
                 try:
                     with urllib.request.urlopen(request, timeout=5) as upstream:
                         self._send(upstream.status, upstream.read())
                 except urllib.error.HTTPError as exc:
                     self._send(exc.code, exc.read())
+
+            def _answer(self, reply: Reply) -> None:
+                time.sleep(reply.delay)
+                if reply.drop:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                self._send(reply.status, reply.body.encode() if isinstance(reply.body, str) else reply.body)
 
             def _send(self, status: int, body: bytes) -> None:
                 self.send_response(status)

@@ -73,6 +73,7 @@ def test_pool_skips_quarantined_inactive_and_other_suppliers_proxies():
 def test_pool_prefers_healthy_proxies():
     supplier = SupplierFactory(rotate_proxy_every=1)
     healthy, sick = ProxyFactory(health_score=100), ProxyFactory(health_score=5)
+    ProxyFactory(health_score=100)  # rotation never re-picks the proxy it rotates away from
     pool = ProxyPool(supplier)
     picks = [pool.acquire().proxy_id for _ in range(400)]
     assert picks.count(healthy.pk) > picks.count(sick.pk) * 5
