@@ -141,6 +141,10 @@ JOB_MAX_RETRIES = env.int("JOB_MAX_RETRIES", default=3)
 JOB_RETRY_INTERVALS: list[int] = [10, 60, 300]
 # A job recorded but not started after this many seconds is enqueued again by the reconciler.
 JOB_RECONCILE_AFTER_SECONDS = env.int("JOB_RECONCILE_AFTER_SECONDS", default=120)
+# Waiting product imports of one supplier that one import job claims and fetches concurrently.
+IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=64)
+# Tests only: lets webhooks go to plain-http, private and loopback addresses (a loopback test receiver).
+WEBHOOKS_ALLOW_PRIVATE = False
 
 # --- Plugins ----------------------------------------------------------------------------------
 SCRAPER_ENTRY_POINT_GROUP = "dropship_central.scrapers"
@@ -154,8 +158,18 @@ MARKETPLACE_PLUGINS: list[str] | None = None
 AMAZON_BASE_URL = env("AMAZON_BASE_URL", default="https://www.amazon.com")
 ALIEXPRESS_BASE_URL = env("ALIEXPRESS_BASE_URL", default="https://www.aliexpress.com")
 UZUM_BASE_URL = env("UZUM_BASE_URL", default="https://api.uzum.uz/api")
+UZUM_GRAPHQL_URL = env("UZUM_GRAPHQL_URL", default="https://graphql.uzum.uz")
+# The product API carries no currency; a Supplier row's config {"currency": "RUB"} overrides this (KazanExpress).
+UZUM_CURRENCY = env("UZUM_CURRENCY", default="UZS")
 EBAY_BASE_URL = env("EBAY_BASE_URL", default="https://api.ebay.com")
 EBAY_AUTH_BASE_URL = env("EBAY_AUTH_BASE_URL", default="https://auth.ebay.com")
+EBAY_SANDBOX_BASE_URL = env("EBAY_SANDBOX_BASE_URL", default="https://api.sandbox.ebay.com")
+EBAY_SANDBOX_AUTH_BASE_URL = env("EBAY_SANDBOX_AUTH_BASE_URL", default="https://auth.sandbox.ebay.com")
+# eBay OAuth: how long a consent link's signed `state` stays valid, and how early an access token is refreshed.
+EBAY_OAUTH_STATE_MAX_AGE = env.int("EBAY_OAUTH_STATE_MAX_AGE", default=600)
+EBAY_TOKEN_REFRESH_MARGIN = env.int("EBAY_TOKEN_REFRESH_MARGIN", default=300)
+# Outbound client options for eBay (dropship_central.http.ClientConfig fields).
+EBAY_HTTP: dict[str, float] = {"connect_timeout": 5.0, "read_timeout": 20.0, "max_attempts": 3, "backoff_initial": 0.5}
 SHOPIFY_BASE_URL = env("SHOPIFY_BASE_URL", default="https://{shop}")
 SHOPIFY_API_VERSION = env("SHOPIFY_API_VERSION", default="2025-01")
 
@@ -165,6 +179,15 @@ TIER_QUOTAS: dict[str, dict[str, int]] = {
     "pro": {"tracked_products": 1000, "listings": 500, "store_accounts": 5},
     "enterprise": {"tracked_products": 100000, "listings": 50000, "store_accounts": 50},
 }
+
+# --- Pricing (listings/pricing.py) -------------------------------------------------------------
+# "SRC/TGT": units of TGT per 1 SRC, as a decimal string; the inverse pair is used when only it is set.
+# A cost in a currency with no configured rate is refused, never priced at a guessed rate.
+FX_RATES: dict[str, str] = env.dict("FX_RATES", default={})
+# A new price more than this % below the current one is held for a human instead of applied.
+PRICING_MAX_DROP_PERCENT = env("PRICING_MAX_DROP_PERCENT", default="30")
+# Applying a rule to more listings than this runs as a background job.
+PRICING_APPLY_INLINE_LIMIT = env.int("PRICING_APPLY_INLINE_LIMIT", default=100)
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -208,6 +231,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status` (and two a severity) field: name each choice set once.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "dropship_central.models.Job.Status",
+        "StoreAccountStatusEnum": "marketplaces.models.StoreAccount.Status",
+        "ListingStatusEnum": "listings.models.Listing.Status",
+        "NotificationStatusEnum": "alerts.models.Notification.Status",
+        "SeverityEnum": "alerts.models.Severity",
+    },
 }
 
 CACHES = {
