@@ -18,6 +18,31 @@ from suppliers.plugins.base import ProductData, VariantData
 DESCRIPTIVE_FIELDS = ("title", "brand", "url", "images", "bullets", "variations", "category_path")
 PRICE_FIELDS = ("price", "list_price", "currency")
 STOCK_FIELDS = ("availability", "stock_quantity")
+# Product columns a reading can change; an UPDATE writes only those that did (plus `last_scraped_at`).
+PRODUCT_FIELDS = (
+    *DESCRIPTIVE_FIELDS,
+    "parent_external_id",
+    *PRICE_FIELDS,
+    *STOCK_FIELDS,
+    "rating",
+    "review_count",
+    "orders_count",
+    "seller_id",
+    "category_id",
+    "is_gone",
+    "scrape_failures",
+    "last_error",
+)
+VARIANT_FIELDS = (
+    "title",
+    "attributes",
+    "price",
+    "list_price",
+    "currency",
+    "availability",
+    "stock_quantity",
+    "is_active",
+)
 
 
 @dataclass(frozen=True)
@@ -69,16 +94,22 @@ def product_ingest(*, supplier: Supplier, data: ProductData, scraped_at: datetim
 
 
 def _ingest_locked(*, supplier: Supplier, data: ProductData, scraped_at: datetime) -> IngestResult:
-    product = Product.objects.select_for_update().filter(supplier=supplier, external_id=data.external_id).first()
+    product = (
+        Product.objects.select_for_update(of=("self",))
+        .select_related("seller", "category")
+        .filter(supplier=supplier, external_id=data.external_id)
+        .first()
+    )
     created = product is None
     if product is None:
         product = Product(supplier=supplier, external_id=data.external_id)
     before = None if created else Reading.of(product)
+    snapshot = {name: getattr(product, name) for name in PRODUCT_FIELDS}
     _apply(product, data, supplier=supplier, scraped_at=scraped_at)
     after = Reading.of(product)
     price_changed = before is None or _differs(before, after, PRICE_FIELDS)
     stock_changed = before is None or _differs(before, after, STOCK_FIELDS)
-    product.save()
+    _save(product, created=created, snapshot=snapshot)
     history = _history_rows(
         product=product, variant=None, reading=after, price=price_changed, stock=stock_changed, at=scraped_at
     )
@@ -88,7 +119,17 @@ def _ingest_locked(*, supplier: Supplier, data: ProductData, scraped_at: datetim
     return IngestResult(product, created, before, after, price_changed, stock_changed, len(history), variant_changes)
 
 
+def _save(product: Product, *, created: bool, snapshot: dict[str, Any]) -> None:
+    """Insert a new product; for a known one, write only the columns that changed (and the scrape time)."""
+    if created:
+        product.save()
+        return
+    changed = [name for name in PRODUCT_FIELDS if getattr(product, name) != snapshot[name]]
+    product.save(update_fields=[*changed, "last_scraped_at", *(["updated_at"] if changed else [])])
+
+
 def _apply(product: Product, data: ProductData, *, supplier: Supplier, scraped_at: datetime) -> None:
+    same_category_path = bool(product.category_id) and product.category_path == data.category_path
     for name in DESCRIPTIVE_FIELDS:
         value = getattr(data, name)
         if value:
@@ -105,9 +146,9 @@ def _apply(product: Product, data: ProductData, *, supplier: Supplier, scraped_a
         product.review_count = data.review_count
     if data.orders_count is not None:
         product.orders_count = data.orders_count
-    if data.seller:
+    if data.seller and not _same_seller(product.seller, name=data.seller, external_id=data.seller_id):
         product.seller = _seller(supplier=supplier, name=data.seller, external_id=data.seller_id)
-    if data.category_path:
+    if data.category_path and not same_category_path:
         product.category = _category(supplier=supplier, path=data.category_path, ids=data.extra.get("category_ids"))
     product.is_gone = False
     product.last_scraped_at = scraped_at
@@ -129,31 +170,24 @@ def _ingest_variants(
     for data in variants:
         row = existing.get(data.sku) or ProductVariant(product=product, sku=data.sku)
         before = None if row.pk is None else Reading.of(row)
+        columns = [getattr(row, name) for name in VARIANT_FIELDS]
         row.title, row.attributes = data.title or row.title, data.attributes or row.attributes
         row.price, row.list_price, row.currency = data.price, data.list_price, data.currency or product.currency
         row.availability, row.stock_quantity, row.is_active = data.availability, data.stock_quantity, True
         after = Reading.of(row)
         price = before is None or _differs(before, after, PRICE_FIELDS)
         stock = before is None or _differs(before, after, STOCK_FIELDS)
-        (to_create if row.pk is None else to_update).append(row)
+        if row.pk is None:
+            to_create.append(row)
+        elif columns != [getattr(row, name) for name in VARIANT_FIELDS]:
+            to_update.append(row)
         if price or stock:
             changed.append(data.sku)
         history.append((row, after, price, stock))
-    ProductVariant.objects.bulk_create(to_create)
-    ProductVariant.objects.bulk_update(
-        to_update,
-        [
-            "title",
-            "attributes",
-            "price",
-            "list_price",
-            "currency",
-            "availability",
-            "stock_quantity",
-            "is_active",
-            "updated_at",
-        ],
-    )
+    if to_create:
+        ProductVariant.objects.bulk_create(to_create)
+    if to_update:
+        ProductVariant.objects.bulk_update(to_update, [*VARIANT_FIELDS, "updated_at"])
     rows: list[PriceHistory | StockHistory] = []
     for row, reading, price, stock in history:
         rows += _history_rows(product=product, variant=row, reading=reading, price=price, stock=stock, at=at)
@@ -189,8 +223,19 @@ def _history_rows(
 
 
 def _bulk_history(rows: list[PriceHistory | StockHistory]) -> None:
-    PriceHistory.objects.bulk_create([r for r in rows if isinstance(r, PriceHistory)])
-    StockHistory.objects.bulk_create([r for r in rows if isinstance(r, StockHistory)])
+    prices = [r for r in rows if isinstance(r, PriceHistory)]
+    stocks = [r for r in rows if isinstance(r, StockHistory)]
+    if prices:
+        PriceHistory.objects.bulk_create(prices)
+    if stocks:
+        StockHistory.objects.bulk_create(stocks)
+
+
+def _same_seller(seller: Seller | None, *, name: str, external_id: str | None) -> bool:
+    """Whether the product's current seller is already the one the reading names (no lookup needed)."""
+    if seller is None:
+        return False
+    return seller.name == name[:255] and seller.external_id == (external_id or _digest(name.casefold()))
 
 
 def _seller(*, supplier: Supplier, name: str, external_id: str | None) -> Seller:
@@ -206,9 +251,13 @@ def _category(*, supplier: Supplier, path: list[str], ids: Any = None) -> Catego
     """The leaf category of a breadcrumb path, creating the chain from the root as needed."""
     parent: Category | None = None
     ids = ids if isinstance(ids, list) and len(ids) == len(path) else None
+    keys = [str(ids[level]) if ids else _digest(" > ".join(path[: level + 1]).casefold()) for level in range(len(path))]
+    leaf = Category.objects.filter(supplier=supplier, external_id=keys[-1]).first()
+    if leaf is not None:
+        return leaf
     for level, name in enumerate(path):
         joined = " > ".join(path[: level + 1])
-        external_id = str(ids[level]) if ids else _digest(joined.casefold())
+        external_id = keys[level]
         parent, _ = Category.objects.get_or_create(
             supplier=supplier,
             external_id=external_id,

@@ -16,6 +16,9 @@ says is waiting but Redis does not hold, and recovers running jobs whose worker 
 import json
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -55,6 +58,10 @@ RQ_PENDING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRE
 TRACEBACK_LIMIT = 8000
 RECONCILE_BATCH = 500
 WORKER_LOST = "Worker lost while running the job."
+# `rq_job_id` of a job claimed by another job's batch: its own RQ delivery must not take it back.
+BATCH_PREFIX = "batch:"
+
+_current_job: ContextVar[Job | None] = ContextVar("current_job", default=None)
 
 
 class JobFunctionMissing(ImportError):
@@ -172,7 +179,8 @@ def job_run(job_id: str) -> dict[str, Any]:
         logger.info("job_started", attempt=job.attempts, max_attempts=job.max_attempts)
         started = time.perf_counter()
         try:
-            result = _json_safe(_resolve(job.type)(**job.payload))
+            with _running(job):
+                result = _json_safe(_resolve(job.type)(**job.payload))
         except Exception as exc:
             status = _record_failure(job, exc, rq_job, started=started)
             if rq_job is None:
@@ -197,7 +205,129 @@ def job_failure_callback(
             db_connection.close()
 
 
+def job_current() -> Job | None:
+    """The `Job` whose function is running in this context (None outside `job_run`)."""
+    return _current_job.get()
+
+
+def jobs_claim_batch(*, holder: Job, payload_match: dict[str, Any], limit: int) -> list[Job]:
+    """Claim up to `limit` QUEUED jobs of `holder`'s type whose payload contains `payload_match`, for `holder`
+    to run in one batch (oldest first). Safe with many workers: each job goes to exactly one batch.
+
+    The claimed jobs are RUNNING with one more attempt, and their pending RQ deliveries are dropped (a delivery
+    that was already started finds them held by the batch and does nothing). The holder records each one's
+    outcome with `job_record_outcome`; if the holder dies, the reconciler recovers them like any lost job.
+    """
+    if limit < 1:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Job.objects.select_for_update(skip_locked=True)
+            .filter(
+                type=holder.type,
+                status=Job.Status.QUEUED,
+                attempts__lt=F("max_attempts"),
+                payload__contains=payload_match,
+            )
+            .exclude(pk=holder.pk)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        Job.objects.filter(pk__in=ids).update(
+            status=Job.Status.RUNNING,
+            attempts=F("attempts") + 1,
+            started_at=now,
+            finished_at=None,
+            updated_at=now,
+            rq_job_id=f"{BATCH_PREFIX}{holder.pk}",
+        )
+        claimed = list(Job.objects.filter(pk__in=ids).order_by("created_at"))
+    _drop_deliveries(claimed)
+    return claimed
+
+
+def job_record_outcome(*, job: Job, result: Any = None, error: Exception | None = None) -> str:
+    """Record the outcome of a job claimed by `jobs_claim_batch`, as `job_run` would for its own job.
+
+    A transient error with attempts left makes the job RETRYING and delivers it again after the retry
+    interval (once the surrounding transaction commits); a permanent one, or the last attempt, fails it.
+    Returns the recorded status, or "" when another attempt took the job over meanwhile.
+    """
+    if error is None:
+        recorded = _finish_attempt(
+            job,
+            status=Job.Status.SUCCESS,
+            result=_json_safe(result),
+            error="",
+            error_traceback="",
+            finished_at=timezone.now(),
+        )
+        JOBS_TOTAL.labels(type=job.type, outcome="success").inc()
+        return Job.Status.SUCCESS.value if recorded else ""
+    permanent = getattr(error, "permanent", False) is True
+    will_retry = not permanent and job.attempts < job.max_attempts and not settings.JOBS_INLINE
+    status = Job.Status.RETRYING if will_retry else Job.Status.FAILED
+    recorded = _finish_attempt(
+        job,
+        status=status,
+        error=f"{type(error).__name__}: {error}"[:TRACEBACK_LIMIT],
+        error_traceback="".join(traceback.format_exception(error, limit=-8))[-TRACEBACK_LIMIT:],
+        finished_at=None if will_retry else timezone.now(),
+    )
+    JOBS_TOTAL.labels(type=job.type, outcome="retrying" if will_retry else "failed").inc()
+    logger.warning(
+        "job_failed", job_id=str(job.pk), attempt=job.attempts, error=str(error), will_retry=will_retry, batch=True
+    )
+    if not recorded:
+        return ""
+    if will_retry:
+        delay = _retry_interval(job.attempts)
+        transaction.on_commit(partial(_redeliver, job.pk, delay))
+    return status.value
+
+
 # --- Internals -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _running(job: Job) -> Iterator[None]:
+    token = _current_job.set(job)
+    try:
+        yield
+    finally:
+        _current_job.reset(token)
+
+
+def _drop_deliveries(jobs: list[Job]) -> None:
+    """Delete the RQ deliveries still waiting in a queue for jobs a batch took over."""
+    if settings.JOBS_INLINE or not jobs:
+        return
+    queue = _queue(jobs[0].queue)
+    try:
+        for rq_job in RQJob.fetch_many([str(job.pk) for job in jobs], connection=queue.connection):
+            if rq_job is not None and rq_job.get_status(refresh=False) == JobStatus.QUEUED:
+                rq_job.delete(remove_from_queue=True)
+    except RedisError:
+        # Left behind, such a delivery finds its job held by the batch (or finished) and does nothing.
+        logger.exception("job_batch_drop_failed", count=len(jobs))
+
+
+def _retry_interval(attempt: int) -> int:
+    intervals = settings.JOB_RETRY_INTERVALS
+    return int(intervals[min(attempt, len(intervals)) - 1]) if intervals else 0
+
+
+def _redeliver(job_id: UUID, delay: int) -> None:
+    job = Job.objects.filter(pk=job_id, status=Job.Status.RETRYING).first()
+    if job is None:
+        return
+    try:
+        _enqueue_rq(job, delay=delay)
+    except RedisError:
+        logger.exception("job_enqueue_failed", job_id=str(job_id), job_type=job.type)
 
 
 def _validate(*, func: str, queue: str) -> None:
@@ -236,21 +366,23 @@ def _queue(name: str) -> Queue:
     return django_rq.get_queue(name, commit_mode="auto")
 
 
-def _enqueue_rq(job: Job) -> None:
+def _enqueue_rq(job: Job, *, delay: int = 0) -> None:
     """Enqueue a fresh RQ job (id = the Job's id) carrying the job's remaining retry budget."""
     queue = _queue(job.queue)
     stale = _fetch_rq_job(str(job.pk), queue.connection)
     if stale is not None:
         stale.delete()
     retries = job.max_attempts - job.attempts - 1
-    queue.enqueue_call(
-        func=job_run,
-        args=(str(job.pk),),
-        job_id=str(job.pk),
-        description=job.type,
-        retry=Retry(max=retries, interval=settings.JOB_RETRY_INTERVALS) if retries > 0 else None,
-        on_failure=Callback(job_failure_callback),
-    )
+    options: dict[str, Any] = {
+        "job_id": str(job.pk),
+        "description": job.type,
+        "retry": Retry(max=retries, interval=settings.JOB_RETRY_INTERVALS) if retries > 0 else None,
+        "on_failure": Callback(job_failure_callback),
+    }
+    if delay > 0:
+        queue.enqueue_in(timedelta(seconds=delay), job_run, str(job.pk), **options)
+    else:
+        queue.enqueue_call(func=job_run, args=(str(job.pk),), **options)
     Job.objects.filter(pk=job.pk).update(rq_job_id=str(job.pk), enqueued_at=timezone.now())
 
 
@@ -266,7 +398,7 @@ def _claim(job_id: str, rq_job: RQJob | None) -> Job | None:
     that claimed it is dead (no execution of this RQ job other than the current one is alive)."""
     claimable = Q(status__in=WAITING)
     if rq_job is not None and _live_executions(rq_job) <= 1:
-        claimable |= Q(status=Job.Status.RUNNING)
+        claimable |= Q(status=Job.Status.RUNNING) & ~Q(rq_job_id__startswith=BATCH_PREFIX)
     now = timezone.now()
     claimed = Job.objects.filter(claimable, pk=job_id, attempts__lt=F("max_attempts")).update(
         status=Job.Status.RUNNING, attempts=F("attempts") + 1, started_at=now, finished_at=None, updated_at=now

@@ -108,3 +108,23 @@ class StockHistorySerializer(serializers.ModelSerializer):
         model = StockHistory
         fields = ["recorded_at", "variant", "availability", "stock_quantity"]
         read_only_fields = fields
+
+
+class ProductImportSerializer(serializers.Serializer):
+    """Either `supplier` and `external_id`, or a product `url` (its host names the supplier)."""
+
+    supplier = serializers.CharField(max_length=50, required=False, help_text="Supplier slug, e.g. `amazon`.")
+    external_id = serializers.CharField(
+        max_length=64, required=False, help_text="The supplier's product id, e.g. an ASIN."
+    )
+    url = serializers.URLField(max_length=1000, required=False, help_text="A product page URL of the supplier.")
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("url") and not (attrs.get("supplier") and attrs.get("external_id")):
+            raise serializers.ValidationError("Give `supplier` and `external_id`, or `url`.")
+        return attrs
+
+
+class ProductImportAcceptedSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField(read_only=True)
+    job = serializers.URLField(read_only=True, help_text="Where the job's status and result are shown.")

@@ -1,8 +1,9 @@
 from django.db.models import QuerySet
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, status, viewsets
+from rest_framework import generics, status, views, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,6 +12,8 @@ from rest_framework.serializers import BaseSerializer
 from catalog.api.filters import PriceHistoryFilter, ProductFilter, ProductOrderingFilter, StockHistoryFilter
 from catalog.api.serializers import (
     PriceHistorySerializer,
+    ProductImportAcceptedSerializer,
+    ProductImportSerializer,
     StockHistorySerializer,
     TrackedProductDetailSerializer,
     TrackedProductSerializer,
@@ -23,7 +26,7 @@ from catalog.selectors import (
     products_for_user,
     stock_history_for_product,
 )
-from catalog.services import tracked_product_untrack, tracked_product_update
+from catalog.services import product_import_request, tracked_product_untrack, tracked_product_update
 from dropship_central.api.pagination import CursorPagination
 
 PRODUCT_ID = OpenApiParameter(
@@ -37,6 +40,35 @@ ORDERING = OpenApiParameter(
     enum=[f"{sign}{field}" for field in ORDERING_FIELDS for sign in ("", "-")],
     description="Sort key; `-` for descending. Default `-tracked_since`.",
 )
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Repeat a request with the same key to get the job recorded for it, not a second one.",
+)
+
+
+class ProductImportView(views.APIView):
+    """`POST /api/v1/products/import`: record an import job; the worker fetches and stores the product."""
+
+    @extend_schema(
+        summary="Import a supplier product (by supplier and id, or by URL) and track it",
+        request=ProductImportSerializer,
+        responses={202: ProductImportAcceptedSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ProductImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = (request.headers.get("Idempotency-Key") or "").strip()[:255] or None
+        job = product_import_request(
+            user=request.user, idempotency_key=key, request=request, **serializer.validated_data
+        )
+        location = request.build_absolute_uri(reverse("job-detail", kwargs={"pk": job.pk}))
+        body = ProductImportAcceptedSerializer({"job_id": job.pk, "job": location}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
 class HistoryPagination(CursorPagination):
