@@ -1,7 +1,22 @@
-from django.contrib import admin
+from typing import Any
 
-from alerts.models import Alert, Notification, PolicyRule
-from dropship_central.admin_mixins import AuditedAdmin, BigTableAdmin
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from alerts.delivery import webhook_url_check
+from alerts.models import Alert, Notification, NotificationAttempt, NotificationSettings, PolicyRule, PolicyState
+from alerts.services import policy_rule_evaluate
+from dropship_central.admin_mixins import (
+    AuditedAdmin,
+    BigTableAdmin,
+    ReadOnlyAdmin,
+    RecentRowsInline,
+    masked,
+    secret_form_field,
+)
+from dropship_central.api.exceptions import ServiceError
 
 
 @admin.register(PolicyRule)
@@ -12,6 +27,41 @@ class PolicyRuleAdmin(AuditedAdmin):
     search_fields = ("name", "user__email")
     raw_id_fields = ("user", "store_account", "product")
     readonly_fields = ("created_at", "updated_at")
+    actions = ["evaluate_now"]
+
+    @admin.action(description="Evaluate the selected rules now")
+    def evaluate_now(self, request: HttpRequest, queryset: QuerySet[PolicyRule]) -> None:
+        alerted = 0
+        for rule in queryset.select_related("user", "product"):
+            alerted += sum(outcome.alerted for outcome in policy_rule_evaluate(rule=rule))
+        self.message_user(request, f"Evaluated {queryset.count()} rules; {alerted} new alerts.", messages.SUCCESS)
+
+
+@admin.register(PolicyState)
+class PolicyStateAdmin(AuditedAdmin):
+    """Re-arm memory. Deleting a state re-arms its rule for that product: it alerts again if it still holds."""
+
+    list_display = ("dedupe_key", "rule", "product", "listing", "firing", "last_reading", "fired_at", "cleared_at")
+    list_filter = ("firing",)
+    list_select_related = ("rule", "product", "listing")
+    search_fields = ("=dedupe_key", "rule__name", "rule__user__email")
+    raw_id_fields = ("rule", "product", "listing", "last_alert")
+    readonly_fields = (
+        "rule",
+        "product",
+        "listing",
+        "dedupe_key",
+        "firing",
+        "last_reading",
+        "memory",
+        "fired_at",
+        "cleared_at",
+        "last_alert",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Alert)
@@ -22,6 +72,7 @@ class AlertAdmin(BigTableAdmin):
         "severity",
         "type",
         "short_message",
+        "delivery",
         "rule",
         "product",
         "listing",
@@ -30,6 +81,7 @@ class AlertAdmin(BigTableAdmin):
     )
     list_filter = (
         "severity",
+        "delivery",
         ("read_at", admin.EmptyFieldListFilter),
         ("acknowledged_at", admin.EmptyFieldListFilter),
     )
@@ -42,6 +94,12 @@ class AlertAdmin(BigTableAdmin):
     @admin.display(description="message", ordering="message")
     def short_message(self, obj: Alert) -> str:
         return obj.message[:80]
+
+
+class NotificationAttemptInline(RecentRowsInline):
+    model = NotificationAttempt
+    fields = ("attempted_at", "ok", "status_code", "error", "duration_ms")
+    readonly_fields = fields
 
 
 @admin.register(Notification)
@@ -63,3 +121,69 @@ class NotificationAdmin(BigTableAdmin):
     date_hierarchy = "created_at"
     raw_id_fields = ("user", "alert")
     readonly_fields = ("attempts", "last_error", "last_status_code", "sent_at", "created_at")
+    inlines = [NotificationAttemptInline]
+
+
+@admin.register(NotificationAttempt)
+class NotificationAttemptAdmin(ReadOnlyAdmin, BigTableAdmin):
+    list_display = ("attempted_at", "notification", "ok", "status_code", "short_error", "duration_ms")
+    list_filter = ("ok",)
+    list_select_related = ("notification",)
+    raw_id_fields = ("notification",)
+    date_hierarchy = "attempted_at"
+
+    @admin.display(description="error")
+    def short_error(self, obj: NotificationAttempt) -> str:
+        return obj.error[:80]
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    webhook_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    set_webhook_secret = secret_form_field("New webhook secret")
+    clear_webhook_secret = forms.BooleanField(required=False, label="Remove the webhook secret")
+
+    class Meta:
+        model = NotificationSettings
+        fields = ("user", "email_enabled", "webhook_url", "min_severity", "digest_enabled", "max_alerts_per_hour")
+
+    def clean_webhook_url(self) -> str:
+        url = self.cleaned_data.get("webhook_url") or ""
+        if url:
+            try:
+                webhook_url_check(url)
+            except ServiceError as exc:
+                raise forms.ValidationError(exc.details["webhook_url"]) from exc
+        return url
+
+    def save(self, commit: bool = True) -> NotificationSettings:
+        prefs = self.instance
+        if self.cleaned_data.get("clear_webhook_secret"):
+            prefs.webhook_secret = ""
+        if self.cleaned_data.get("set_webhook_secret"):
+            prefs.webhook_secret = self.cleaned_data["set_webhook_secret"]
+        return super().save(commit)
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(AuditedAdmin):
+    form = NotificationSettingsForm
+    secret_fields = frozenset({"webhook_secret", "set_webhook_secret"})
+    list_display = (
+        "user",
+        "email_enabled",
+        "webhook_url",
+        "webhook_secret_status",
+        "min_severity",
+        "digest_enabled",
+        "max_alerts_per_hour",
+        "last_digest_at",
+    )
+    list_filter = ("email_enabled", "digest_enabled", "min_severity")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "webhook_url")
+    raw_id_fields = ("user",)
+    readonly_fields = ("webhook_secret_status", "last_digest_at", "created_at", "updated_at")
+
+    @admin.display(description="webhook secret")
+    def webhook_secret_status(self, obj: NotificationSettings) -> str:
+        return masked(obj.webhook_secret)

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from catalog.models import Product
+from dropship_central.fields import EncryptedTextField
 from listings.models import Listing
 from marketplaces.models import StoreAccount
 
@@ -48,7 +49,11 @@ class PolicyRule(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     action = models.CharField(max_length=16, choices=Action.choices, default=Action.ALERT)
     threshold = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
-    params = models.JSONField(default=dict, blank=True, help_text="e.g. {'brands': [...]} or {'keywords': [...]}")
+    params = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="{'terms': [...]} for blocked kinds; optional {'min_further_move_percent': 5}.",
+    )
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
     store_account = models.ForeignKey(StoreAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -70,6 +75,16 @@ class PolicyRule(models.Model):
         return self.name
 
 
+class Delivery(models.TextChoices):
+    """What happened to an alert's notifications (see alerts/services.py `alert_dispatch`)."""
+
+    IMMEDIATE = "immediate", "Notified"
+    DIGEST_PENDING = "digest_pending", "Waiting for the daily digest"
+    DIGEST_SENT = "digest_sent", "Sent in a digest"
+    RATE_LIMITED = "rate_limited", "Over the hourly limit: recorded, not notified"
+    NONE = "none", "Not notified (below minimum severity or no channel)"
+
+
 class Alert(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
     rule = models.ForeignKey(PolicyRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
@@ -80,13 +95,19 @@ class Alert(models.Model):
     message = models.CharField(max_length=500)
     context = models.JSONField(default=dict, blank=True)
     dedupe_key = models.CharField(max_length=200, blank=True, db_index=True)
+    delivery = models.CharField(max_length=16, choices=Delivery.choices, default=Delivery.NONE)
     read_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="alert_user_created_idx")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="alert_user_created_idx"),
+            models.Index(
+                fields=["user", "created_at"], condition=Q(delivery="digest_pending"), name="alert_digest_pending_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(severity__in=["info", "warning", "critical"]), name="alert_valid_severity"
@@ -132,3 +153,75 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.destination} [{self.status}]"
+
+
+class PolicyState(models.Model):
+    """Re-arm memory of one rule on one product (and listing): whether its condition is firing, and the
+    reading at the last alert. The dedupe key is unique, so concurrent evaluations share one row."""
+
+    rule = models.ForeignKey(PolicyRule, on_delete=models.CASCADE, related_name="states")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    listing = models.ForeignKey(Listing, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    firing = models.BooleanField(default=False)
+    last_reading = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    memory = models.JSONField(default=dict, blank=True, help_text="Kind-specific memory, e.g. {'seen_out': true}.")
+    fired_at = models.DateTimeField(null=True, blank=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    last_alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dedupe_key} [{'firing' if self.firing else 'armed'}]"
+
+
+class NotificationSettings(models.Model):
+    """How one user hears about alerts. Missing row = the defaults below."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email_enabled = models.BooleanField(default=True)
+    webhook_url = models.URLField(max_length=500, blank=True)
+    webhook_secret = EncryptedTextField(blank=True)
+    min_severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.INFO)
+    digest_enabled = models.BooleanField(
+        default=False, help_text="One digest email a day instead of a notification per alert."
+    )
+    max_alerts_per_hour = models.PositiveIntegerField(
+        default=20, help_text="Alerts past this many in an hour are recorded but not notified."
+    )
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "notification settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_severity__in=["info", "warning", "critical"]), name="notify_settings_valid_severity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"notification settings of {self.user_id}"
+
+
+class NotificationAttempt(models.Model):
+    """One try at delivering a notification: appended, never changed."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="attempt_log")
+    attempted_at = models.DateTimeField()
+    ok = models.BooleanField(default=False)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    duration_ms = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["attempted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error[:30]}"

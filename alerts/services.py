@@ -1,15 +1,61 @@
-"""Alert verbs a customer performs: read and acknowledge. Each one is idempotent."""
+"""Alert verbs: a customer reads and acknowledges alerts, edits policy rules and notification settings; the
+policy engine (conditions in `alerts.policies`) turns supplier changes into listing actions and alerts.
+
+Alert hygiene lives here. Each (rule, product[, listing]) has one `PolicyState` keyed by its dedupe key: a
+condition alerts when it starts holding (also on the first evaluation of a new rule), not again while it keeps
+holding, and again only after it cleared, or when `params.min_further_move_percent` is set and the reading
+moved that much further the wrong way since the last alert. Actions (pause, zero, resume) are applied on
+every evaluation where the condition holds, so a listing created later is handled too.
+"""
+
+import csv
+import io
+from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from alerts.models import Alert
+from alerts.models import (
+    Alert,
+    Delivery,
+    Notification,
+    NotificationSettings,
+    PolicyAction,
+    PolicyKind,
+    PolicyRule,
+    PolicyState,
+)
+from alerts.policies import (
+    ALLOWED_ACTIONS,
+    NEEDS_MEMORY,
+    NUMERIC_KINDS,
+    TERM_KINDS,
+    Finding,
+    Subject,
+    evaluate,
+    moved_further,
+    rule_terms,
+)
 from alerts.selectors import alerts_for_user
-from dropship_central.audit import audit_record
+from catalog.models import Product, TrackedProduct
+from catalog.signals import ProductChange
+from dropship_central.api.exceptions import ServiceError
+from dropship_central.audit import audit_record, diff_fields
+from dropship_central.jobs import job_enqueue
 from dropship_central.models import AuditLog
+from listings.models import Listing
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
+NOTIFY_MAX_ATTEMPTS = 5
+WEBHOOK_SECRET_MIN = 16
 
 
 def alert_mark_read(*, alert: Alert, actor: User, request: HttpRequest | None = None) -> Alert:
@@ -56,3 +102,612 @@ def alert_mark_all_read(*, user: User, request: HttpRequest | None = None) -> in
                 actor=user, action=AuditLog.Action.UPDATE, request=request, message=f"Marked {count} alerts read"
             )
     return count
+
+
+# --- Policy rules ----------------------------------------------------------------------------------
+
+RULE_FIELDS = ("name", "kind", "action", "threshold", "params", "severity", "store_account", "product", "is_active")
+CONDITION_FIELDS = frozenset({"kind", "threshold", "params", "store_account", "product", "is_active"})
+MAX_TERMS = 10_000
+MAX_TERM_LENGTH = 200
+TERM_HEADERS = frozenset({"brand", "brands", "keyword", "keywords", "term", "terms"})
+
+
+def policy_rule_create(*, user: User, data: dict[str, Any], request: HttpRequest | None = None) -> PolicyRule:
+    """Create a rule after the checks of its kind; it is evaluated on the next `product_changed` or on demand."""
+    rule = PolicyRule(user=user)
+    _assign(rule, data)
+    _check_rule(rule)
+    with transaction.atomic():
+        rule.save()
+        audit_record(
+            actor=user,
+            action=AuditLog.Action.CREATE,
+            obj=rule,
+            changes=diff_fields({}, _rule_snapshot(rule)),
+            request=request,
+        )
+        _evaluate_later(rule)
+    return rule
+
+
+def policy_rule_update(
+    *, rule: PolicyRule, actor: User, data: dict[str, Any], request: HttpRequest | None = None
+) -> PolicyRule:
+    with transaction.atomic():
+        rule = PolicyRule.objects.select_for_update().get(pk=rule.pk)
+        before = _rule_snapshot(rule)
+        _assign(rule, data)
+        _check_rule(rule)
+        changes = diff_fields(before, _rule_snapshot(rule))
+        if changes:
+            rule.save()
+            audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=rule, changes=changes, request=request)
+        if "kind" in changes:
+            # The old condition's memory means nothing to the new one.
+            PolicyState.objects.filter(rule=rule).delete()
+        if rule.is_active and set(changes) & CONDITION_FIELDS:
+            _evaluate_later(rule)
+    return rule
+
+
+def _evaluate_later(rule: PolicyRule) -> None:
+    """Evaluate a new or changed rule soon, so a condition that already holds alerts without waiting for a change."""
+    if rule.is_active:
+        job_enqueue(
+            func="alerts.jobs.policy_rule_evaluate", payload={"rule_id": rule.pk}, user=rule.user, queue="default"
+        )
+
+
+def policy_rule_delete(*, rule: PolicyRule, actor: User, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        audit_record(actor=actor, action=AuditLog.Action.DELETE, obj=rule, request=request)
+        rule.delete()
+
+
+def policy_rule_import_terms(
+    *, rule: PolicyRule, text: str, actor: User | None, replace: bool = False, request: HttpRequest | None = None
+) -> dict[str, int]:
+    """Add the terms in `text` (one a line, or CSV: the first column; a header row is skipped) to a blocked
+    brand or keyword rule, case-insensitively without duplicates. `replace` drops the current terms first."""
+    if rule.kind not in TERM_KINDS:
+        raise ServiceError(
+            "Only blocked brand and blocked keyword rules hold terms.",
+            code="validation_error",
+            details={"kind": ["This rule kind has no terms."]},
+        )
+    incoming = parse_terms(text)
+    with transaction.atomic():
+        rule = PolicyRule.objects.select_for_update().get(pk=rule.pk)
+        current = [] if replace else rule_terms(rule)
+        merged = _merge_terms(current, incoming)
+        _check_terms(merged)
+        before = rule_terms(rule)
+        rule.params = {**(rule.params or {}), "terms": merged}
+        rule.save(update_fields=["params", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.UPDATE,
+            obj=rule,
+            request=request,
+            message=f"imported {len(incoming)} blocked terms" + (" (replace)" if replace else ""),
+            changes={"terms_count": [len(before), len(merged)]},
+        )
+        _evaluate_later(rule)
+    return {"read": len(incoming), "added": len(merged) - (0 if replace else len(current)), "total": len(merged)}
+
+
+def parse_terms(text: str) -> list[str]:
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    terms = [row[0].strip() for row in rows if row and row[0].strip() and not row[0].strip().startswith("#")]
+    if terms and terms[0].casefold() in TERM_HEADERS:
+        terms = terms[1:]
+    return terms
+
+
+def _merge_terms(current: list[str], incoming: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for term in [*current, *incoming]:
+        seen.setdefault(term.casefold(), term)
+    return list(seen.values())
+
+
+def _assign(rule: PolicyRule, data: dict[str, Any]) -> None:
+    if other := sorted(set(data) - set(RULE_FIELDS)):
+        raise ServiceError(
+            "The request is invalid.",
+            code="validation_error",
+            details={field: ["This field cannot be set."] for field in other},
+        )
+    for field, value in data.items():
+        setattr(rule, field, value)
+
+
+def _check_rule(rule: PolicyRule) -> None:
+    problems: dict[str, list[str]] = {}
+    kind = PolicyKind(rule.kind)
+    if kind in NUMERIC_KINDS and rule.threshold is None:
+        problems["threshold"] = ["A threshold is required for this kind."]
+    if kind not in NUMERIC_KINDS and rule.threshold is not None:
+        problems["threshold"] = ["This kind takes no threshold."]
+    if rule.action not in ALLOWED_ACTIONS[kind]:
+        problems["action"] = [f"Choose one of: {', '.join(sorted(ALLOWED_ACTIONS[kind]))}."]
+    if kind in TERM_KINDS and not rule_terms(rule):
+        problems["params"] = ["Give the blocked terms as params.terms (or import them)."]
+    problems.update(_check_params(rule))
+    problems.update(_check_scope(rule))
+    if problems:
+        raise ServiceError("The request is invalid.", code="validation_error", details=problems)
+
+
+def _check_params(rule: PolicyRule) -> dict[str, list[str]]:
+    params = rule.params
+    if not isinstance(params, dict):
+        return {"params": ["Must be an object."]}
+    move = params.get("min_further_move_percent")
+    if move is not None and (isinstance(move, bool) or not isinstance(move, int | float | str) or _bad_percent(move)):
+        return {"params": ["min_further_move_percent must be a number of at least 0."]}
+    terms = params.get("terms")
+    if terms is not None and (not isinstance(terms, list) or not all(isinstance(t, str) for t in terms)):
+        return {"params": ["terms must be a list of strings."]}
+    if terms:
+        try:
+            _check_terms(terms)
+        except ServiceError as exc:
+            return exc.details
+    return {}
+
+
+def _bad_percent(value: Any) -> bool:
+    try:
+        return Decimal(str(value)) < 0
+    except InvalidOperation:
+        return True
+
+
+def _check_terms(terms: list[str]) -> None:
+    if len(terms) > MAX_TERMS or any(len(term) > MAX_TERM_LENGTH for term in terms):
+        raise ServiceError(
+            "Too many or too long terms.",
+            code="validation_error",
+            details={"params": [f"At most {MAX_TERMS} terms of at most {MAX_TERM_LENGTH} characters."]},
+        )
+
+
+def _check_scope(rule: PolicyRule) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    if rule.store_account is not None and rule.store_account.user_id != rule.user_id:
+        problems["store_account"] = ["Choose one of your own store accounts."]
+    if rule.product is not None and not _user_has_product(rule.user_id, rule.product.pk):
+        problems["product"] = ["Choose a product you track or list."]
+    return problems
+
+
+def _user_has_product(user_id: int, product_id: int) -> bool:
+    return (
+        TrackedProduct.objects.filter(user_id=user_id, product_id=product_id).exists()
+        or Listing.objects.filter(user_id=user_id, product_id=product_id).exists()
+    )
+
+
+def _rule_snapshot(rule: PolicyRule) -> dict[str, Any]:
+    values = {field: getattr(rule, field) for field in RULE_FIELDS if field not in ("store_account", "product")}
+    values["store_account"] = rule.store_account_id
+    values["product"] = rule.product_id
+    return values
+
+
+# --- Alerts from policies, and their notifications ---------------------------------------------------
+
+
+def alert_dispatch(*, alert: Alert) -> Alert:
+    """Decide how the user hears about a new alert, in the caller's transaction. In order:
+
+    1. below the user's minimum severity, or no channel on: recorded only (`none`);
+    2. daily digest on: held for the digest email (`digest_pending`);
+    3. more than `max_alerts_per_hour` notified in the last hour: recorded, not notified (`rate_limited`;
+       visible in the API, never sent later, so a flapping supplier cannot flood the user);
+    4. otherwise one notification per enabled channel, delivered by a `notify` job (`immediate`).
+
+    The user's settings row is locked so concurrent evaluations count the hourly limit exactly.
+    """
+    with transaction.atomic():
+        prefs = _locked_settings(alert.user)
+        channels = _channels(prefs)
+        if SEVERITY_RANK[alert.severity] < SEVERITY_RANK[prefs.min_severity] or not channels:
+            delivery = Delivery.NONE
+        elif prefs.digest_enabled:
+            delivery = Delivery.DIGEST_PENDING if prefs.email_enabled else Delivery.NONE
+        elif _notified_last_hour(alert) >= prefs.max_alerts_per_hour:
+            delivery = Delivery.RATE_LIMITED
+        else:
+            delivery = Delivery.IMMEDIATE
+            for channel, destination in channels:
+                _notification_queue(alert=alert, channel=channel, destination=destination)
+        Alert.objects.filter(pk=alert.pk).update(delivery=delivery)
+        alert.delivery = delivery
+    return alert
+
+
+def _locked_settings(user: User) -> NotificationSettings:
+    NotificationSettings.objects.get_or_create(user=user)
+    return NotificationSettings.objects.select_for_update().get(user=user)
+
+
+def _channels(prefs: NotificationSettings) -> list[tuple[str, str]]:
+    channels = []
+    if prefs.email_enabled and prefs.user.email:
+        channels.append((Notification.Channel.EMAIL, prefs.user.email))
+    if prefs.webhook_url and prefs.webhook_secret:
+        channels.append((Notification.Channel.WEBHOOK, prefs.webhook_url))
+    return channels
+
+
+def _notified_last_hour(alert: Alert) -> int:
+    since = timezone.now() - timedelta(hours=1)
+    return (
+        Alert.objects.filter(user_id=alert.user_id, created_at__gte=since, delivery=Delivery.IMMEDIATE)
+        .exclude(pk=alert.pk)
+        .count()
+    )
+
+
+def _notification_queue(*, alert: Alert, channel: str, destination: str) -> Notification:
+    from alerts.delivery import alert_payload, email_subject
+
+    notification = Notification.objects.create(
+        user_id=alert.user_id,
+        alert=alert,
+        channel=channel,
+        destination=destination,
+        subject=email_subject(alert),
+        payload=alert_payload(alert),
+    )
+    _deliver_later(notification)
+    return notification
+
+
+def _deliver_later(notification: Notification) -> None:
+    job_enqueue(
+        func="alerts.jobs.notification_deliver",
+        payload={"notification_id": notification.pk},
+        user=notification.user,
+        queue="notify",
+        max_attempts=NOTIFY_MAX_ATTEMPTS,
+    )
+
+
+def digest_send(*, user: User, now: datetime | None = None) -> Notification | None:
+    """Send one email with every alert held for the digest; claims them so a retry never sends them twice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        prefs = _locked_settings(user)
+        ids = list(
+            Alert.objects.select_for_update(skip_locked=True)
+            .filter(user=user, delivery=Delivery.DIGEST_PENDING, created_at__lte=now)
+            .order_by("created_at")
+            .values_list("pk", flat=True)
+        )
+        prefs.last_digest_at = now
+        prefs.save(update_fields=["last_digest_at", "updated_at"])
+        if not ids:
+            return None
+        Alert.objects.filter(pk__in=ids).update(delivery=Delivery.DIGEST_SENT)
+        if not (prefs.email_enabled and user.email):
+            return None
+        from alerts.delivery import digest_payload
+
+        notification = Notification.objects.create(
+            user=user,
+            channel=Notification.Channel.EMAIL,
+            destination=user.email,
+            subject=f"[Dropship Central] Daily digest: {len(ids)} alert{'s' if len(ids) != 1 else ''}",
+            payload=digest_payload(Alert.objects.filter(pk__in=ids).order_by("created_at")),
+        )
+        _deliver_later(notification)
+    return notification
+
+
+def digests_due() -> list[int]:
+    """Users with alerts waiting for their digest."""
+    return list(Alert.objects.filter(delivery=Delivery.DIGEST_PENDING).values_list("user_id", flat=True).distinct())
+
+
+# --- Notification settings -------------------------------------------------------------------------
+
+SETTINGS_FIELDS = frozenset(
+    {"email_enabled", "webhook_url", "webhook_secret", "min_severity", "digest_enabled", "max_alerts_per_hour"}
+)
+
+
+def notification_settings_update(
+    *, user: User, data: dict[str, Any], request: HttpRequest | None = None
+) -> NotificationSettings:
+    """Change the user's notification settings; a webhook URL is checked (https, public address) and needs a
+    secret of at least 16 characters. The secret is write-only and audited masked."""
+    from alerts.delivery import webhook_url_check
+
+    if other := sorted(set(data) - SETTINGS_FIELDS):
+        raise ServiceError(
+            "The request is invalid.",
+            code="validation_error",
+            details={field: ["This field cannot be changed."] for field in other},
+        )
+    with transaction.atomic():
+        prefs = _locked_settings(user)
+        before = _settings_snapshot(prefs)
+        for field, value in data.items():
+            setattr(prefs, field, value)
+        if "webhook_url" in data and prefs.webhook_url:
+            webhook_url_check(prefs.webhook_url)
+        if prefs.webhook_url and len(prefs.webhook_secret or "") < WEBHOOK_SECRET_MIN:
+            raise ServiceError(
+                "The request is invalid.",
+                code="validation_error",
+                details={"webhook_secret": [f"Set a secret of at least {WEBHOOK_SECRET_MIN} characters."]},
+            )
+        changes = diff_fields(before, _settings_snapshot(prefs), secret_fields=frozenset({"webhook_secret"}))
+        if changes:
+            prefs.save()
+            audit_record(actor=user, action=AuditLog.Action.UPDATE, obj=prefs, changes=changes, request=request)
+    return prefs
+
+
+def _settings_snapshot(prefs: NotificationSettings) -> dict[str, Any]:
+    return {field: getattr(prefs, field) for field in SETTINGS_FIELDS}
+
+
+# --- Policy evaluation -----------------------------------------------------------------------------
+
+LIVE_LISTINGS = ("pending", "active", "paused")
+ACTION_REASONS = {
+    PolicyKind.LOW_STOCK: "out_of_stock",
+    PolicyKind.OUT_OF_STOCK: "out_of_stock",
+    PolicyKind.BACK_IN_STOCK: "back_in_stock",
+    PolicyKind.LOW_MARGIN: "low_margin",
+    PolicyKind.PRICE_CEILING: "price_ceiling",
+    PolicyKind.SHIPPING_DAYS: "on_hold",
+}
+STOCK_REASON = "out_of_stock"
+
+
+@dataclass
+class Outcome:
+    """One finding of one rule, after hygiene: whether it holds, whether it alerted, what was done."""
+
+    rule_id: int
+    product_id: int
+    listing_id: int | None
+    holds: bool
+    alerted: bool
+    message: str
+    reading: str | None
+    threshold: str | None
+    alert_id: int | None = None
+    actions: list[dict[str, Any]] = dataclass_field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def policies_evaluate_product(
+    *, product: Product, change: ProductChange | None = None, user: User | None = None
+) -> list[Outcome]:
+    """Run every active rule of every user who tracks or lists `product` (or only `user`'s)."""
+    rules = _rules_for_product(product=product, user=user)
+    return [outcome for rule in rules for outcome in policy_rule_run(rule=rule, product=product, change=change)]
+
+
+def policy_rule_evaluate(*, rule: PolicyRule) -> list[Outcome]:
+    """On demand: run `rule` on each product in its scope (its product, or every product its owner tracks or lists)."""
+    outcomes: list[Outcome] = []
+    for product in _products_of_rule(rule):
+        outcomes += policy_rule_run(rule=rule, product=product, change=None)
+    return outcomes
+
+
+def policies_evaluate_user(*, user: User) -> list[Outcome]:
+    """On demand: run every active rule of `user` on each product in its scope."""
+    outcomes: list[Outcome] = []
+    for rule in PolicyRule.objects.filter(user=user, is_active=True).select_related("user"):
+        outcomes += policy_rule_evaluate(rule=rule)
+    return outcomes
+
+
+def policy_rule_run(*, rule: PolicyRule, product: Product, change: ProductChange | None) -> list[Outcome]:
+    """Judge one rule on one product: update its states, act on listings while it holds, alert when it fires."""
+    listings = _scoped_listings(rule, product)
+    if rule.store_account_id is not None and not listings:
+        return []
+    subject = Subject(product=product, change=change, listings=listings)
+    with transaction.atomic():
+        memory = None
+        if rule.kind in NEEDS_MEMORY:
+            state, created = _locked_state(rule, product, None)
+            memory = None if created else state.memory
+        findings = evaluate(rule, subject, memory)
+        return [outcome for finding in findings if (outcome := _settle(rule, subject, finding)) is not None]
+
+
+def _rules_for_product(*, product: Product, user: User | None) -> list[PolicyRule]:
+    owners = set(TrackedProduct.objects.filter(product=product).values_list("user_id", flat=True))
+    owners |= set(Listing.objects.filter(product=product).values_list("user_id", flat=True))
+    if user is not None:
+        owners &= {user.pk}
+    rules = (
+        PolicyRule.objects.filter(user_id__in=owners, is_active=True)
+        .filter(Q(product__isnull=True) | Q(product=product))
+        .select_related("user")
+        .order_by("id")
+    )
+    # Resumes run last, after every rule that may still hold the listing has had its say.
+    return sorted(rules, key=lambda rule: rule.action == PolicyAction.RESUME)
+
+
+def _products_of_rule(rule: PolicyRule) -> list[Product]:
+    if rule.product_id is not None:
+        return [rule.product] if _user_has_product(rule.user_id, rule.product_id) else []
+    listed = Listing.objects.filter(user_id=rule.user_id, status__in=LIVE_LISTINGS)
+    if rule.store_account_id is not None:
+        listed = listed.filter(store_account_id=rule.store_account_id)
+    ids = set(listed.values_list("product_id", flat=True))
+    if rule.store_account_id is None:
+        ids |= set(TrackedProduct.objects.filter(user_id=rule.user_id).values_list("product_id", flat=True))
+    return list(Product.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def _scoped_listings(rule: PolicyRule, product: Product) -> list[Listing]:
+    listings = Listing.objects.filter(user_id=rule.user_id, product=product, status__in=LIVE_LISTINGS)
+    if rule.store_account_id is not None:
+        listings = listings.filter(store_account_id=rule.store_account_id)
+    return list(listings.select_related("pricing_rule", "variant").order_by("pk"))
+
+
+def dedupe_key(rule: PolicyRule, product: Product, listing: Listing | None) -> str:
+    key = f"rule:{rule.pk}:product:{product.pk}"
+    return f"{key}:listing:{listing.pk}" if listing is not None else key
+
+
+def _locked_state(rule: PolicyRule, product: Product, listing: Listing | None) -> tuple[PolicyState, bool]:
+    state, created = PolicyState.objects.get_or_create(
+        dedupe_key=dedupe_key(rule, product, listing), defaults={"rule": rule, "product": product, "listing": listing}
+    )
+    if not created:
+        state = PolicyState.objects.select_for_update().get(pk=state.pk)
+    return state, created
+
+
+def _settle(rule: PolicyRule, subject: Subject, finding: Finding) -> Outcome | None:
+    if finding.holds is None:
+        return None
+    product, listing = subject.product, finding.listing
+    now = timezone.now()
+    outcome = Outcome(
+        rule_id=rule.pk,
+        product_id=product.pk,
+        listing_id=listing.pk if listing else None,
+        holds=finding.holds,
+        alerted=False,
+        message=finding.message,
+        reading=None if finding.reading is None else str(finding.reading),
+        threshold=None if finding.threshold is None else str(finding.threshold),
+    )
+    if not finding.holds and finding.memory is None:
+        PolicyState.objects.filter(dedupe_key=dedupe_key(rule, product, listing), firing=True).update(
+            firing=False, cleared_at=now, updated_at=now
+        )
+        return outcome
+    state, _created = _locked_state(rule, product, listing)
+    if finding.memory is not None:
+        state.memory = finding.memory
+    if not finding.holds:
+        if state.firing:
+            state.firing, state.cleared_at = False, now
+        state.save()
+        return outcome
+    outcome.actions = _act(rule, subject, finding)
+    if not state.firing or _moved_further(rule, state, finding):
+        alert = _alert_create(rule, subject, finding, outcome)
+        state.last_alert, state.last_reading, state.fired_at = alert, finding.reading, now
+        outcome.alerted, outcome.alert_id = True, alert.pk
+    state.firing = True
+    state.save()
+    return outcome
+
+
+def _moved_further(rule: PolicyRule, state: PolicyState, finding: Finding) -> bool:
+    percent = (rule.params or {}).get("min_further_move_percent")
+    if percent is None:
+        return False
+    return moved_further(
+        kind=rule.kind, last=state.last_reading, reading=finding.reading, percent=Decimal(str(percent))
+    )
+
+
+def _alert_create(rule: PolicyRule, subject: Subject, finding: Finding, outcome: Outcome) -> Alert:
+    product = subject.product
+    what = f"listing {finding.listing.sku}" if finding.listing else f"'{product.title[:80]}'"
+    message = f"{rule.name} ({rule.get_kind_display()}) on {what}: {finding.message}."
+    context = {
+        "rule": {"id": rule.pk, "name": rule.name, "kind": rule.kind, "action": rule.action},
+        "reading": outcome.reading,
+        "threshold": outcome.threshold,
+        "unit": finding.unit,
+        "explanation": finding.message,
+        "details": finding.details,
+        "actions": outcome.actions,
+        "change": subject.change.to_payload() if subject.change else None,
+    }
+    alert = Alert.objects.create(
+        user=rule.user,
+        rule=rule,
+        product=product,
+        listing=finding.listing,
+        type=rule.kind,
+        severity=rule.severity,
+        message=message[:500],
+        context=context,
+        dedupe_key=dedupe_key(rule, product, finding.listing),
+    )
+    return alert_dispatch(alert=alert)
+
+
+def _act(rule: PolicyRule, subject: Subject, finding: Finding) -> list[dict[str, Any]]:
+    """Apply the rule's action to the owner's listings in scope; a refused transition means nothing to do."""
+    if rule.action == PolicyAction.ALERT:
+        return []
+    targets = [finding.listing] if finding.listing is not None else subject.listings
+    reason = ACTION_REASONS.get(PolicyKind(rule.kind), "policy")
+    results = []
+    for listing in targets:
+        verb = _verb_for(rule, listing)
+        if verb is None:
+            continue
+        results.append(_apply_verb(verb, listing, reason))
+    return results
+
+
+def _verb_for(rule: PolicyRule, listing: Listing) -> str | None:
+    if rule.action == PolicyAction.PAUSE:
+        return "pause" if listing.status == "active" else None
+    if rule.action == PolicyAction.ZERO_QUANTITY:
+        return "zero_quantity" if listing.quantity else None
+    if listing.status_reason != STOCK_REASON or _held_by_other_rule(rule, listing):
+        return None
+    if listing.status == "paused":
+        return "resume"
+    return "restore_quantity" if listing.quantity == 0 else None
+
+
+def _held_by_other_rule(rule: PolicyRule, listing: Listing) -> bool:
+    """Whether another of the owner's rules that pauses or zeroes is firing on this product or listing."""
+    return (
+        PolicyState.objects.filter(
+            rule__user_id=rule.user_id,
+            rule__is_active=True,
+            rule__action__in=[PolicyAction.PAUSE, PolicyAction.ZERO_QUANTITY],
+            product_id=listing.product_id,
+            firing=True,
+        )
+        .filter(Q(listing__isnull=True) | Q(listing=listing))
+        .exclude(rule=rule)
+        .exists()
+    )
+
+
+def _apply_verb(verb: str, listing: Listing, reason: str) -> dict[str, Any]:
+    from listings import services as listing_services
+
+    functions = {
+        "pause": listing_services.listing_pause,
+        "resume": listing_services.listing_resume,
+        "zero_quantity": listing_services.listing_set_quantity_zero,
+        "restore_quantity": listing_services.listing_restore_quantity,
+    }
+    try:
+        with transaction.atomic():
+            functions[verb](listing=listing, reason=reason, actor=None)
+    except ServiceError as exc:
+        result = "nothing_to_do" if exc.code == "illegal_transition" else f"refused: {exc.detail}"
+        return {"listing": listing.pk, "action": verb, "result": result}
+    return {"listing": listing.pk, "action": verb, "result": "done"}

@@ -125,6 +125,10 @@ class Listing(models.Model):
         return f"{self.sku} on {self.store_account_id} [{self.status}]"
 
 
+# A listing in one of these can still be priced, paused or resumed; ended and delisted are terminal.
+OPEN_STATUSES = (Listing.Status.PENDING, Listing.Status.ACTIVE, Listing.Status.PAUSED)
+
+
 class MarketplaceData(models.Model):
     """One listing's figures for one day, from the marketplace's orders and traffic."""
 
@@ -155,3 +159,69 @@ class MarketplaceData(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id} {self.date}"
+
+
+class StatusReason(models.TextChoices):
+    """Why a listing's status (or quantity) last changed. `Listing.status_reason` holds one of these."""
+
+    MARKETPLACE_CONFIRMED = "marketplace_confirmed", "The marketplace confirmed the listing"
+    LOW_MARGIN = "low_margin", "Margin below the policy"
+    OUT_OF_STOCK = "out_of_stock", "Out of stock at the supplier"
+    BACK_IN_STOCK = "back_in_stock", "Back in stock at the supplier"
+    MANUAL_PAUSE = "manual_pause", "Paused by the user"
+    MANUAL_RESUME = "manual_resume", "Resumed by the user"
+    POLICY = "policy", "A policy rule blocked it"
+    PRICE_CEILING = "price_ceiling", "Supplier price above the ceiling"
+    ON_HOLD = "on_hold", "On hold (e.g. shipping too slow)"
+    SUPPLIER_GONE = "supplier_gone", "The supplier dropped the product"
+    ENDED_BY_USER = "ended_by_user", "Ended by the user"
+    ENDED_BY_MARKETPLACE = "ended_by_marketplace", "Ended on the marketplace"
+    STORE_DISCONNECTED = "store_disconnected", "The store was disconnected"
+
+
+class PriceDecision(models.Model):
+    """One pricing decision for a listing, with the reading, rule and checks that produced it. Append-only."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        UNCHANGED = "unchanged", "Unchanged"
+        HELD = "held", "Held by a guardrail"
+        REFUSED = "refused", "Refused (no trustworthy price)"
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="price_decisions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    trigger = models.CharField(max_length=40, help_text="What asked for the price: product_changed, rule_applied…")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    refusal_code = models.CharField(max_length=40, blank=True)
+    cost = models.DecimalField(**MONEY, null=True, blank=True, help_text="Supplier cost as read.")
+    cost_currency = models.CharField(max_length=3, blank=True)
+    converted_cost = models.DecimalField(**MONEY, null=True, blank=True, help_text="Cost in the rule's currency.")
+    fx_rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    price_history_id = models.BigIntegerField(null=True, blank=True, help_text="The PriceHistory row read, if any.")
+    reading_at = models.DateTimeField(null=True, blank=True, help_text="When the supplier reading was taken.")
+    variant = models.ForeignKey(ProductVariant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    rule = models.ForeignKey(PricingRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    rule_name = models.CharField(max_length=100, blank=True)
+    tier = models.CharField(max_length=64, blank=True)
+    formula_price = models.DecimalField(**MONEY, null=True, blank=True)
+    floor_price = models.DecimalField(**MONEY, null=True, blank=True)
+    floor_hit = models.BooleanField(default=False)
+    guardrail = models.CharField(max_length=20, blank=True)
+    price_before = models.DecimalField(**MONEY, null=True, blank=True)
+    price_after = models.DecimalField(**MONEY, null=True, blank=True, help_text="The computed price.")
+    compare_at_before = models.DecimalField(**MONEY, null=True, blank=True)
+    compare_at_after = models.DecimalField(**MONEY, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    explanation = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["applied", "unchanged", "held", "refused"]), name="price_decision_outcome"
+            ),
+        ]
+        indexes = [models.Index(fields=["listing", "-created_at"], name="price_decision_listing_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} {self.outcome} {self.price_before} → {self.price_after}"

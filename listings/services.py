@@ -1,15 +1,37 @@
-"""Listing verbs. Status moves only through the state-machine services; here the customer edits content."""
+"""Listing verbs: content edits, pricing rules, repricing, and the listing state machine.
 
+State machine (every move is a service below, guarded by a conditional UPDATE on the current status)::
+
+    pending ──activate──▶ active ──pause──▶ paused
+                            ▲                 │
+                            └─────resume──────┘
+    pending | active | paused ──end──▶ ended          (terminal)
+    pending | active | paused ──delist──▶ delisted    (terminal: supplier dropped the product, policy blocked it)
+
+`listing_set_quantity_zero` keeps the status and offers nothing (out of stock without pausing);
+`listing_restore_quantity` offers the supplier's stock again. Reasons come from `StatusReason`.
+"""
+
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.models import User
+from catalog.models import Availability, PriceHistory
 from dropship_central.api.exceptions import ServiceError
 from dropship_central.audit import audit_record, diff_fields
-from dropship_central.models import AuditLog
-from listings.models import Listing, PricingRule
+from dropship_central.jobs import job_enqueue
+from dropship_central.models import AuditLog, Job
+from listings import pricing
+from listings.models import OPEN_STATUSES, Listing, PriceDecision, PricingRule, StatusReason
+from listings.proposals import PriceProposal, price_proposal
+from listings.selectors import listings_in_rule_scope
 
 USER_EDITABLE_FIELDS = frozenset({"title", "description", "max_quantity", "pricing_rule", "sku"})
 
@@ -84,3 +106,410 @@ def _snapshot(listing: Listing, data: dict[str, Any]) -> dict[str, Any]:
 
 def _value(listing: Listing, field: str) -> Any:
     return listing.pricing_rule_id if field == "pricing_rule" else getattr(listing, field)
+
+
+# --- Pricing rules -------------------------------------------------------------------------------
+
+RULE_FIELDS = (
+    "name",
+    "store_account",
+    "product",
+    "priority",
+    "currency",
+    "cost_min",
+    "cost_max",
+    "shipping_cost",
+    "markup_percent",
+    "fixed_markup",
+    "fee_percent",
+    "break_even_percent",
+    "fixed_fee",
+    "min_profit",
+    "compare_at_percent",
+    "rounding",
+    "is_active",
+)
+
+
+def pricing_rule_create(*, user: User, data: dict[str, Any], request: HttpRequest | None = None) -> PricingRule:
+    rule = PricingRule(user=user)
+    _assign_rule(rule, data)
+    with transaction.atomic():
+        _save_rule(rule)
+        changes = diff_fields({}, _rule_snapshot(rule))
+        audit_record(actor=user, action=AuditLog.Action.CREATE, obj=rule, changes=changes, request=request)
+    return rule
+
+
+def pricing_rule_update(
+    *, rule: PricingRule, actor: User, data: dict[str, Any], request: HttpRequest | None = None
+) -> PricingRule:
+    with transaction.atomic():
+        rule = PricingRule.objects.select_for_update().get(pk=rule.pk)
+        before = _rule_snapshot(rule)
+        _assign_rule(rule, data)
+        changes = diff_fields(before, _rule_snapshot(rule))
+        if not changes:
+            return rule
+        _save_rule(rule)
+        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=rule, changes=changes, request=request)
+    return rule
+
+
+def pricing_rule_delete(*, rule: PricingRule, actor: User, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        audit_record(actor=actor, action=AuditLog.Action.DELETE, obj=rule, request=request)
+        rule.delete()
+
+
+def pricing_rule_draft(*, user: User, data: dict[str, Any], base: PricingRule | None = None) -> PricingRule:
+    """An unsaved rule for previews: `base` (a saved rule) with `data` over it, or a new rule; validated."""
+    rule = PricingRule(user=user) if base is None else PricingRule.objects.get(pk=base.pk)
+    _assign_rule(rule, data)
+    return rule
+
+
+def pricing_rule_problems(
+    *, user: User, rule: PricingRule, changed: frozenset[str] = frozenset(RULE_FIELDS)
+) -> dict[str, list[str]]:
+    """What is wrong with `rule`'s values, field by field: the DB constraints, in words, and ownership.
+
+    Ownership of the store account and product is checked only for the `changed` fields, so a rule whose
+    product the user stopped tracking can still be edited or switched off.
+    """
+    problems: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        problems.setdefault(name, []).append(message)
+
+    for name in ("shipping_cost", "markup_percent", "fixed_markup", "fee_percent", "break_even_percent"):
+        if getattr(rule, name) < 0:
+            add(name, "Must not be negative.")
+    for name in ("fixed_fee", "min_profit", "compare_at_percent", "cost_min", "cost_max"):
+        value = getattr(rule, name)
+        if value is not None and value < 0:
+            add(name, "Must not be negative.")
+    if rule.fee_percent + rule.break_even_percent >= 100:
+        add("fee_percent", "Fee % plus break-even % must stay below 100.")
+    if rule.cost_min is not None and rule.cost_max is not None and rule.cost_min >= rule.cost_max:
+        add("cost_max", "Must be greater than cost_min.")
+    if len(rule.currency) != 3 or not rule.currency.isalpha() or not rule.currency.isupper():
+        add("currency", "Use a three-letter ISO currency code, e.g. USD.")
+    if "store_account" in changed and rule.store_account_id is not None and rule.store_account.user_id != user.pk:
+        add("store_account", "Choose one of your own store accounts.")
+    if "product" in changed and rule.product_id is not None and not rule.product.trackers.filter(user=user).exists():
+        add("product", "Choose a product you track.")
+    return problems
+
+
+def _assign_rule(rule: PricingRule, data: dict[str, Any]) -> None:
+    if other := sorted(set(data) - set(RULE_FIELDS)):
+        raise ServiceError(
+            "The request is invalid.",
+            code="validation_error",
+            details={field: ["This field cannot be set."] for field in other},
+        )
+    for name, value in data.items():
+        setattr(rule, name, value)
+    if problems := pricing_rule_problems(user=rule.user, rule=rule, changed=frozenset(data)):
+        raise ServiceError("The request is invalid.", code="validation_error", details=problems)
+
+
+def _save_rule(rule: PricingRule) -> None:
+    try:
+        with transaction.atomic():
+            rule.save()
+    except IntegrityError as exc:
+        raise ServiceError(
+            "The request is invalid.",
+            code="validation_error",
+            details={"rule": ["These values break a pricing-rule constraint."]},
+        ) from exc
+
+
+def _rule_snapshot(rule: PricingRule) -> dict[str, Any]:
+    return {name: getattr(rule, f"{name}_id" if name in ("store_account", "product") else name) for name in RULE_FIELDS}
+
+
+# --- Repricing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What `pricing_rule_apply` did: counts per outcome inline, or the job that will do it."""
+
+    listings: int
+    outcomes: dict[str, int]
+    job: Job | None
+
+
+def listing_reprice(*, listing: Listing, reason: str) -> PriceDecision:
+    """Compute the listing's price from its supplier cost and best rule; record the decision; apply it unless held.
+
+    `reason` is the trigger stored on the decision (`product_changed`, `rule_applied`, `manual`…). Only the
+    desired `price`/`compare_at_price` change here; pushing them to the marketplace is the sync's job.
+    """
+    with transaction.atomic():
+        listing = _locked(listing)
+        rules = list(PricingRule.objects.filter(user_id=listing.user_id, is_active=True))
+        proposal = price_proposal(listing=listing, rules=rules)
+        decision = _record_decision(proposal, trigger=reason)
+        if proposal.outcome == PriceDecision.Outcome.APPLIED:
+            _apply_price(listing, proposal, trigger=reason)
+    return decision
+
+
+def _apply_price(listing: Listing, proposal: PriceProposal, *, trigger: str) -> None:
+    before = {"price": listing.price, "compare_at_price": listing.compare_at_price}
+    listing.price = proposal.price_after
+    listing.compare_at_price = proposal.compare_at_after
+    listing.save(update_fields=["price", "compare_at_price", "updated_at"])
+    after = {"price": listing.price, "compare_at_price": listing.compare_at_price}
+    audit_record(
+        actor=None,
+        action=AuditLog.Action.UPDATE,
+        obj=listing,
+        changes=diff_fields(before, after),
+        message=f"listing repriced: {trigger}",
+    )
+
+
+def pricing_rule_apply(*, rule: PricingRule, actor: User, request: HttpRequest | None = None) -> ApplyResult:
+    """Reprice every open listing the rule can reach; past PRICING_APPLY_INLINE_LIMIT listings, as a job."""
+    listing_ids = list(listings_in_rule_scope(rule=rule).values_list("pk", flat=True))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.OTHER,
+            obj=rule,
+            changes={"listings": [None, len(listing_ids)]},
+            request=request,
+            message="pricing rule applied",
+        )
+        if len(listing_ids) > settings.PRICING_APPLY_INLINE_LIMIT:
+            job = job_enqueue(
+                func="listings.jobs.listings_reprice_for_rule", payload={"rule_id": rule.pk}, user=actor, queue="sync"
+            )
+            return ApplyResult(listings=len(listing_ids), outcomes={}, job=job)
+    outcomes = listings_reprice(listing_ids, reason="rule_applied")
+    return ApplyResult(listings=len(listing_ids), outcomes=outcomes, job=None)
+
+
+def _locked(listing: Listing) -> Listing:
+    """The listing re-read under a row lock, with the product and variant its price comes from."""
+    return Listing.objects.select_for_update(of=("self",)).select_related("product", "variant").get(pk=listing.pk)
+
+
+def listings_reprice(listing_ids: list[int], *, reason: str) -> dict[str, int]:
+    """Reprice each listing in its own transaction; counts per outcome."""
+    outcomes = {outcome.value: 0 for outcome in PriceDecision.Outcome}
+    for listing in Listing.objects.filter(pk__in=listing_ids, status__in=OPEN_STATUSES).order_by("pk"):
+        outcomes[listing_reprice(listing=listing, reason=reason).outcome] += 1
+    return outcomes
+
+
+def _record_decision(proposal: PriceProposal, *, trigger: str) -> PriceDecision:
+    listing, reading, rule, quote = proposal.listing, proposal.reading, proposal.rule, proposal.quote
+    history = (
+        PriceHistory.objects.filter(product_id=listing.product_id, variant_id=reading.variant_id)
+        .order_by("-recorded_at")
+        .values_list("pk", "recorded_at")
+        .first()
+    )
+    return PriceDecision.objects.create(
+        listing=listing,
+        trigger=trigger,
+        outcome=proposal.outcome,
+        refusal_code=proposal.refusal_code,
+        cost=reading.cost,
+        cost_currency=reading.currency,
+        converted_cost=quote.converted_cost if quote else None,
+        fx_rate=quote.fx_rate if quote else None,
+        price_history_id=history[0] if history else None,
+        reading_at=history[1] if history else reading.reading_at,
+        variant_id=reading.variant_id,
+        rule=rule,
+        rule_name=rule.name if rule is not None else "",
+        tier=pricing.tier_label(rule) if rule is not None else "",
+        formula_price=quote.formula_price if quote else None,
+        floor_price=quote.floor_price if quote else None,
+        floor_hit=quote.floor_hit if quote else False,
+        guardrail=proposal.guardrail,
+        price_before=listing.price,
+        price_after=proposal.price_after,
+        compare_at_before=listing.compare_at_price,
+        compare_at_after=proposal.compare_at_after,
+        currency=quote.currency if quote else listing.currency,
+        explanation=proposal.explanation,
+    )
+
+
+# --- Listing state machine -----------------------------------------------------------------------
+
+PENDING, ACTIVE, PAUSED = Listing.Status.PENDING, Listing.Status.ACTIVE, Listing.Status.PAUSED
+ENDED, DELISTED = Listing.Status.ENDED, Listing.Status.DELISTED
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "activate": (frozenset({PENDING}), ACTIVE),
+    "pause": (frozenset({ACTIVE}), PAUSED),
+    "resume": (frozenset({PAUSED}), ACTIVE),
+    "end": (frozenset({PENDING, ACTIVE, PAUSED}), ENDED),
+    "delist": (frozenset({PENDING, ACTIVE, PAUSED}), DELISTED),
+}
+CAS_ATTEMPTS = 3
+UNSTOCKED = (Availability.OUT_OF_STOCK, Availability.UNAVAILABLE)
+
+
+def listing_activate(
+    *,
+    listing: Listing,
+    actor: User | None = None,
+    reason: str = StatusReason.MARKETPLACE_CONFIRMED,
+    request: HttpRequest | None = None,
+) -> Listing:
+    """Pending → active, once the marketplace confirms the listing."""
+    return _transition(listing, "activate", reason=reason, actor=actor, request=request)
+
+
+def listing_pause(
+    *, listing: Listing, reason: str, actor: User | None = None, request: HttpRequest | None = None
+) -> Listing:
+    """Active → paused (`low_margin`, `out_of_stock`, `manual_pause`, `policy`…)."""
+    return _transition(listing, "pause", reason=reason, actor=actor, request=request)
+
+
+def listing_resume(
+    *, listing: Listing, reason: str, actor: User | None = None, request: HttpRequest | None = None
+) -> Listing:
+    """Paused → active (`back_in_stock`, `manual_resume`…)."""
+    return _transition(listing, "resume", reason=reason, actor=actor, request=request)
+
+
+def listing_end(
+    *,
+    listing: Listing,
+    reason: str = StatusReason.ENDED_BY_USER,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> Listing:
+    """Pending, active or paused → ended (terminal)."""
+    return _transition(listing, "end", reason=reason, actor=actor, request=request)
+
+
+def listing_delist(
+    *, listing: Listing, reason: str, actor: User | None = None, request: HttpRequest | None = None
+) -> Listing:
+    """Pending, active or paused → delisted (terminal): the supplier dropped the product or a policy blocks it."""
+    return _transition(listing, "delist", reason=reason, actor=actor, request=request)
+
+
+def listing_set_quantity_zero(
+    *, listing: Listing, reason: str, actor: User | None = None, request: HttpRequest | None = None
+) -> Listing:
+    """Offer nothing without pausing (status unchanged). Refused once the listing is ended or delisted."""
+    return _set_quantity(listing, lambda _listing: 0, reason=reason, actor=actor, request=request)
+
+
+def listing_restore_quantity(
+    *,
+    listing: Listing,
+    reason: str = StatusReason.BACK_IN_STOCK,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> Listing:
+    """Offer the supplier's stock again (capped by `max_quantity`), e.g. after `listing_set_quantity_zero`."""
+    return _set_quantity(listing, _stock_to_offer, reason=reason, actor=actor, request=request)
+
+
+def _check_reason(reason: str) -> None:
+    if reason not in StatusReason.values:
+        raise ServiceError(
+            f"Unknown reason {reason!r}.", code="invalid_reason", details={"reason": sorted(StatusReason.values)}
+        )
+
+
+def _illegal(name: str, current: str, target: str) -> ServiceError:
+    return ServiceError(
+        f"A {current} listing cannot {name} (from {current} to {target}).",
+        code="illegal_transition",
+        status_code=409,
+        details={"from": current, "to": target, "transition": name},
+    )
+
+
+def _transition(
+    listing: Listing, name: str, *, reason: str, actor: User | None, request: HttpRequest | None
+) -> Listing:
+    """Compare-and-set on the status: of two concurrent movers only one UPDATE matches; the other re-reads."""
+    _check_reason(reason)
+    sources, target = TRANSITIONS[name]
+    current = listing.status
+    for _attempt in range(CAS_ATTEMPTS):
+        current = Listing.objects.filter(pk=listing.pk).values_list("status", flat=True).get()
+        if current not in sources:
+            break
+        with transaction.atomic():
+            if _compare_and_set(listing, current=current, target=target, reason=reason):
+                listing.refresh_from_db()
+                changes = {"status": [current, target], "status_reason": [None, reason]}
+                audit_record(
+                    actor=actor,
+                    action=AuditLog.Action.UPDATE,
+                    obj=listing,
+                    changes=changes,
+                    request=request,
+                    message=f"listing {name}: {reason}",
+                )
+                return listing
+    raise _illegal(name, current, target)
+
+
+def _compare_and_set(listing: Listing, *, current: str, target: str, reason: str) -> bool:
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": target, "status_reason": reason, "status_changed_at": now, "updated_at": now}
+    if target == ACTIVE:
+        fields["published_at"] = Coalesce("published_at", Value(now))
+    if target in (ENDED, DELISTED):
+        fields["ended_at"] = now
+    return bool(Listing.objects.filter(pk=listing.pk, status=current).update(**fields))
+
+
+def _set_quantity(
+    listing: Listing, quantity_of: Any, *, reason: str, actor: User | None, request: HttpRequest | None
+) -> Listing:
+    _check_reason(reason)
+    with transaction.atomic():
+        locked = _locked(listing)
+        if locked.status not in OPEN_STATUSES:
+            raise ServiceError(
+                f"A {locked.status} listing offers no quantity.",
+                code="illegal_transition",
+                status_code=409,
+                details={"from": locked.status, "to": locked.status, "transition": "quantity"},
+            )
+        quantity = quantity_of(locked)
+        changes = diff_fields(
+            {"quantity": locked.quantity, "status_reason": locked.status_reason},
+            {"quantity": quantity, "status_reason": reason},
+        )
+        if changes:
+            locked.quantity, locked.status_reason = quantity, reason
+            locked.save(update_fields=["quantity", "status_reason", "updated_at"])
+            audit_record(
+                actor=actor,
+                action=AuditLog.Action.UPDATE,
+                obj=locked,
+                changes=changes,
+                request=request,
+                message=f"listing quantity: {reason}",
+            )
+    return locked
+
+
+def _stock_to_offer(listing: Listing) -> int:
+    source = listing.variant or listing.product
+    if source.availability in UNSTOCKED:
+        return 0
+    stock = source.stock_quantity
+    if stock is None:
+        stock = listing.max_quantity if listing.max_quantity is not None else 1
+    return min(stock, listing.max_quantity) if listing.max_quantity is not None else stock

@@ -1,9 +1,14 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from alerts.api.views import AlertViewSet, NotificationViewSet
+from alerts.api.views import AlertViewSet, NotificationSettingsView, NotificationViewSet, PolicyRuleViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("policy-rules", PolicyRuleViewSet, basename="policy-rule")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("notification-settings", NotificationSettingsView.as_view(), name="notification-settings"),
+    *router.urls,
+]

@@ -1,16 +1,48 @@
+from typing import Any
+
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from alerts.api.filters import AlertFilter, NotificationFilter
-from alerts.api.serializers import AlertSerializer, NotificationSerializer, ReadAllResultSerializer
-from alerts.models import Alert, Notification
-from alerts.selectors import alerts_for_user, notifications_for_user
-from alerts.services import alert_acknowledge, alert_mark_all_read, alert_mark_read
+from alerts.api.filters import AlertFilter, NotificationFilter, PolicyRuleFilter
+from alerts.api.parsers import CsvTextParser, PlainTextParser
+from alerts.api.serializers import (
+    AlertSerializer,
+    EvaluationSerializer,
+    NotificationDetailSerializer,
+    NotificationSerializer,
+    NotificationSettingsSerializer,
+    PolicyRuleSerializer,
+    ReadAllResultSerializer,
+    TermsImportResultSerializer,
+)
+from alerts.models import Alert, Notification, PolicyRule
+from alerts.selectors import (
+    alerts_for_user,
+    notification_settings_for_user,
+    notifications_for_user,
+    notifications_with_attempts_for_user,
+    policy_rules_for_user,
+)
+from alerts.services import (
+    Outcome,
+    alert_acknowledge,
+    alert_mark_all_read,
+    alert_mark_read,
+    notification_settings_update,
+    policies_evaluate_user,
+    policy_rule_create,
+    policy_rule_delete,
+    policy_rule_evaluate,
+    policy_rule_import_terms,
+    policy_rule_update,
+)
 
 
 @extend_schema_view(
@@ -54,7 +86,7 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="List your notifications"),
-    retrieve=extend_schema(summary="Show one notification"),
+    retrieve=extend_schema(summary="Show one notification with its delivery attempts"),
 )
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = NotificationSerializer
@@ -62,7 +94,131 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = NotificationFilter
     lookup_value_regex = r"\d+"
 
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return NotificationDetailSerializer if self.action == "retrieve" else NotificationSerializer
+
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
+        if self.action == "retrieve":
+            return notifications_with_attempts_for_user(user=self.request.user)
         return notifications_for_user(user=self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your policy rules"),
+    retrieve=extend_schema(summary="Show one policy rule"),
+)
+class PolicyRuleViewSet(viewsets.ModelViewSet):
+    serializer_class = PolicyRuleSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PolicyRuleFilter
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[PolicyRule]:
+        if getattr(self, "swagger_fake_view", False):
+            return PolicyRule.objects.none()
+        return policy_rules_for_user(user=self.request.user)
+
+    @extend_schema(
+        summary="Create a policy rule",
+        description=(
+            "Numeric kinds need a `threshold`; blocked brand and keyword rules need `params.terms` (or import them "
+            "afterwards); `store_account` and `product` must be yours. A condition that already holds alerts on "
+            "the first evaluation."
+        ),
+        responses={201: PolicyRuleSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rule = policy_rule_create(user=request.user, data=serializer.validated_data, request=request)
+        return Response(self.get_serializer(rule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change a policy rule", responses={200: PolicyRuleSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        rule = policy_rule_update(
+            rule=serializer.instance, actor=request.user, data=serializer.validated_data, request=request
+        )
+        return Response(self.get_serializer(rule).data)
+
+    @extend_schema(summary="Delete a policy rule", responses={204: None})
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        policy_rule_delete(rule=self.get_object(), actor=request.user, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Evaluate one rule now",
+        description="Runs the rule on each product in its scope, with the same hygiene and actions as on a change.",
+        request=None,
+        responses={200: EvaluationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def evaluate(self, request: Request, pk: str | None = None) -> Response:
+        return Response(_evaluation(policy_rule_evaluate(rule=self.get_object())))
+
+    @extend_schema(
+        summary="Evaluate all your active rules now",
+        operation_id="v1_policy_rules_evaluate_all",
+        request=None,
+        responses={200: EvaluationSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="evaluate", filter_backends=[], pagination_class=None)
+    def evaluate_all(self, request: Request) -> Response:
+        return Response(_evaluation(policies_evaluate_user(user=request.user)))
+
+    @extend_schema(
+        summary="Import blocked terms",
+        description=(
+            "Body: text/plain with one term a line, or text/csv whose first column holds the terms (a header row "
+            "named brand, keyword or term is skipped). Terms are merged without case-insensitive duplicates; "
+            "`?replace=true` replaces the current list. Blocked brand and blocked keyword rules only."
+        ),
+        parameters=[OpenApiParameter("replace", bool, required=False)],
+        request={"text/plain": OpenApiTypes.STR, "text/csv": OpenApiTypes.STR},
+        responses={200: TermsImportResultSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="import-terms", parser_classes=[PlainTextParser, CsvTextParser])
+    def import_terms(self, request: Request, pk: str | None = None) -> Response:
+        text = request.data if isinstance(request.data, str) else ""
+        replace = request.query_params.get("replace", "").lower() in ("1", "true", "yes")
+        result = policy_rule_import_terms(
+            rule=self.get_object(), text=text, actor=request.user, replace=replace, request=request
+        )
+        return Response(TermsImportResultSerializer(result).data)
+
+
+def _evaluation(outcomes: list[Outcome]) -> dict[str, Any]:
+    return EvaluationSerializer(
+        {
+            "evaluated": len(outcomes),
+            "holding": sum(outcome.holds for outcome in outcomes),
+            "alerted": sum(outcome.alerted for outcome in outcomes),
+            "outcomes": [outcome.as_dict() for outcome in outcomes],
+        }
+    ).data
+
+
+class NotificationSettingsView(APIView):
+    @extend_schema(summary="Show your notification settings", responses={200: NotificationSettingsSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(NotificationSettingsSerializer(notification_settings_for_user(user=request.user)).data)
+
+    @extend_schema(
+        summary="Change your notification settings",
+        description=(
+            "A webhook URL must be https and resolve to a public address, and needs a `webhook_secret` of at "
+            "least 16 characters (write-only). With `digest_enabled`, alerts are sent as one email a day instead "
+            "of one notification each. Alerts past `max_alerts_per_hour` are recorded but not notified."
+        ),
+        request=NotificationSettingsSerializer,
+        responses={200: NotificationSettingsSerializer},
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = NotificationSettingsSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        prefs = notification_settings_update(user=request.user, data=serializer.validated_data, request=request)
+        return Response(NotificationSettingsSerializer(prefs).data)

@@ -17,3 +17,5 @@ LOG_JSON = True
 LOGGING = build_logging(level="WARNING", json=True)
 # Static files are served by the runserver finders in tests; whitenoise has no collected folder to watch.
 WHITENOISE_AUTOREFRESH = True
+# Webhook tests deliver to a plain-HTTP loopback server; the URL checks are tested with this turned off.
+WEBHOOKS_ALLOW_PRIVATE = True

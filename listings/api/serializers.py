@@ -3,8 +3,14 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers
 
-from listings.models import Listing, PricingRule
+from catalog.models import Product
+from catalog.selectors import products_for_user
+from dropship_central.api.jobs import JobSerializer
+from listings.models import Listing, PriceDecision, PricingRule
 from listings.selectors import pricing_rules_for_user
+from listings.services import RULE_FIELDS
+from marketplaces.models import StoreAccount
+from marketplaces.selectors import store_accounts_for_user
 
 
 class ListingSerializer(serializers.ModelSerializer):
@@ -76,3 +82,93 @@ class ListingUpdateSerializer(serializers.ModelSerializer):
         if other := sorted(set(self.initial_data) - set(self.fields)):
             raise serializers.ValidationError({field: ["This field cannot be changed here."] for field in other})
         return attrs
+
+
+class OwnStoreAccountField(serializers.PrimaryKeyRelatedField):
+    """Accepts only the requesting user's store accounts; anyone else's id reads as nonexistent."""
+
+    def get_queryset(self) -> QuerySet[StoreAccount]:
+        return store_accounts_for_user(user=self.context["request"].user)
+
+
+class TrackedProductField(serializers.PrimaryKeyRelatedField):
+    """Accepts only products the requesting user tracks."""
+
+    def get_queryset(self) -> QuerySet[Product]:
+        return products_for_user(user=self.context["request"].user)
+
+
+class PricingRuleSerializer(serializers.ModelSerializer):
+    store_account = OwnStoreAccountField(allow_null=True, required=False)
+    product = TrackedProductField(allow_null=True, required=False)
+
+    class Meta:
+        model = PricingRule
+        fields = ["id", *RULE_FIELDS, "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if other := sorted(set(self.initial_data) - set(self.fields)):
+            raise serializers.ValidationError({field: ["Unknown field."] for field in other})
+        return attrs
+
+
+class PriceDecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PriceDecision
+        fields = [
+            "id",
+            "created_at",
+            "trigger",
+            "outcome",
+            "refusal_code",
+            "cost",
+            "cost_currency",
+            "converted_cost",
+            "fx_rate",
+            "price_history_id",
+            "reading_at",
+            "variant",
+            "rule",
+            "rule_name",
+            "tier",
+            "formula_price",
+            "floor_price",
+            "floor_hit",
+            "guardrail",
+            "price_before",
+            "price_after",
+            "compare_at_before",
+            "compare_at_after",
+            "currency",
+            "explanation",
+        ]
+        read_only_fields = fields
+
+
+class PreviewRowSerializer(serializers.Serializer):
+    listing = serializers.IntegerField(source="listing.pk")
+    sku = serializers.CharField(source="listing.sku")
+    title = serializers.CharField(source="listing.title")
+    outcome = serializers.CharField()
+    price_before = serializers.DecimalField(source="listing.price", max_digits=14, decimal_places=2, allow_null=True)
+    price_after = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    compare_at_before = serializers.DecimalField(
+        source="listing.compare_at_price", max_digits=14, decimal_places=2, allow_null=True
+    )
+    compare_at_after = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    refusal_code = serializers.CharField()
+    guardrail = serializers.CharField()
+    explanation = serializers.CharField()
+
+
+class PreviewSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Listings this rule would price.")
+    changes = serializers.IntegerField(help_text="Of those, listings whose price would change.")
+    listings = PreviewRowSerializer(many=True)
+
+
+class ApplyResultSerializer(serializers.Serializer):
+    listings = serializers.IntegerField(help_text="Open listings in the rule's reach.")
+    outcomes = serializers.DictField(child=serializers.IntegerField(), help_text="Decisions per outcome (inline).")
+    job = JobSerializer(allow_null=True, help_text="The background job, when the set was large.")

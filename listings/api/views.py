@@ -1,15 +1,46 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from listings.api.filters import ListingFilter
-from listings.api.serializers import ListingSerializer, ListingUpdateSerializer
-from listings.models import Listing
-from listings.selectors import listings_for_user
-from listings.services import listing_update
+from listings.api.serializers import (
+    ApplyResultSerializer,
+    ListingSerializer,
+    ListingUpdateSerializer,
+    PreviewSerializer,
+    PriceDecisionSerializer,
+    PricingRuleSerializer,
+)
+from listings.models import Listing, PriceDecision, PricingRule, StatusReason
+from listings.proposals import PriceProposal
+from listings.selectors import (
+    listings_for_user,
+    price_decisions_for_listing,
+    pricing_rule_preview,
+    pricing_rules_for_user,
+)
+from listings.services import (
+    listing_end,
+    listing_pause,
+    listing_resume,
+    listing_update,
+    pricing_rule_apply,
+    pricing_rule_create,
+    pricing_rule_delete,
+    pricing_rule_draft,
+    pricing_rule_update,
+)
+
+ILLEGAL = OpenApiResponse(
+    description="Illegal transition from the listing's current status (error code illegal_transition)."
+)
 
 
 @extend_schema_view(
@@ -42,3 +73,118 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer.is_valid(raise_exception=True)
         listing = listing_update(listing=listing, actor=request.user, data=serializer.validated_data, request=request)
         return Response(ListingSerializer(self.get_queryset().get(pk=listing.pk)).data)
+
+    @extend_schema(summary="Pause a listing", request=None, responses={200: ListingSerializer, 409: ILLEGAL})
+    @action(detail=True, methods=["post"])
+    def pause(self, request: Request, pk: str | None = None) -> Response:
+        return self._move(request, listing_pause, StatusReason.MANUAL_PAUSE)
+
+    @extend_schema(summary="Resume a paused listing", request=None, responses={200: ListingSerializer, 409: ILLEGAL})
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str | None = None) -> Response:
+        return self._move(request, listing_resume, StatusReason.MANUAL_RESUME)
+
+    @extend_schema(summary="End a listing (final)", request=None, responses={200: ListingSerializer, 409: ILLEGAL})
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str | None = None) -> Response:
+        return self._move(request, listing_end, StatusReason.ENDED_BY_USER)
+
+    @extend_schema(
+        summary="A listing's pricing trail",
+        description="Every price decision for the listing, newest first: reading, rule and tier, floor, guardrail.",
+        responses={200: PriceDecisionSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], url_path="price-decisions", filterset_class=None, filter_backends=[])
+    def price_decisions(self, request: Request, pk: str | None = None) -> Response:
+        page = self.paginate_queryset(price_decisions_for_listing(listing=self.get_object()))
+        return self.get_paginated_response(PriceDecisionSerializer(page, many=True).data)
+
+    def _move(self, request: Request, service: Callable[..., Listing], reason: str) -> Response:
+        listing = service(listing=self.get_object(), reason=reason, actor=request.user, request=request)
+        return Response(ListingSerializer(self.get_queryset().get(pk=listing.pk)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your pricing rules"),
+    retrieve=extend_schema(summary="Show one pricing rule"),
+    create=extend_schema(summary="Create a pricing rule"),
+    partial_update=extend_schema(summary="Change a pricing rule (applies to new prices; use apply to reprice)"),
+    destroy=extend_schema(summary="Delete a pricing rule"),
+)
+class PricingRuleViewSet(viewsets.ModelViewSet):
+    serializer_class = PricingRuleSerializer
+    http_method_names = ["get", "post", "patch", "delete"]
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["store_account", "product", "is_active", "currency"]
+
+    def get_queryset(self) -> QuerySet[PricingRule]:
+        if getattr(self, "swagger_fake_view", False):
+            return PricingRule.objects.none()
+        return pricing_rules_for_user(user=self.request.user)
+
+    def perform_create(self, serializer: PricingRuleSerializer) -> None:
+        serializer.instance = pricing_rule_create(
+            user=self.request.user, data=serializer.validated_data, request=self.request
+        )
+
+    def perform_update(self, serializer: PricingRuleSerializer) -> None:
+        serializer.instance = pricing_rule_update(
+            rule=serializer.instance, actor=self.request.user, data=serializer.validated_data, request=self.request
+        )
+
+    def perform_destroy(self, instance: PricingRule) -> None:
+        pricing_rule_delete(rule=instance, actor=self.request.user, request=self.request)
+
+    @extend_schema(
+        summary="Preview a rule (or a change to it) without writing",
+        description=(
+            "Which of your open listings this rule would price, and how: before and after per listing. Fields in "
+            "the body override the saved rule for the preview only; nothing is stored."
+        ),
+        request=PricingRuleSerializer,
+        responses={200: PreviewSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def preview(self, request: Request, pk: str | None = None) -> Response:
+        return self._preview(request, base=self.get_object())
+
+    @extend_schema(
+        summary="Preview an unsaved rule",
+        operation_id="pricing_rules_preview_draft",
+        description="The body is a whole rule as for create; nothing is stored.",
+        request=PricingRuleSerializer,
+        responses={200: PreviewSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="preview")
+    def preview_draft(self, request: Request) -> Response:
+        return self._preview(request, base=None)
+
+    @extend_schema(
+        summary="Reprice the listings this rule reaches",
+        description=(
+            "Reprices every open listing in the rule's reach and records a price decision for each. Small sets run "
+            "now (200, counts per outcome); large sets run as a job (202, the job to follow at /api/v1/jobs/{id})."
+        ),
+        request=None,
+        responses={200: ApplyResultSerializer, 202: ApplyResultSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def apply(self, request: Request, pk: str | None = None) -> Response:
+        result = pricing_rule_apply(rule=self.get_object(), actor=request.user, request=request)
+        code = status.HTTP_202_ACCEPTED if result.job is not None else status.HTTP_200_OK
+        body = {"listings": result.listings, "outcomes": result.outcomes, "job": result.job}
+        return Response(ApplyResultSerializer(body).data, status=code)
+
+    def _preview(self, request: Request, *, base: PricingRule | None) -> Response:
+        serializer = PricingRuleSerializer(
+            base, data=request.data, partial=base is not None, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        draft = pricing_rule_draft(user=request.user, data=serializer.validated_data, base=base)
+        proposals = pricing_rule_preview(user=request.user, rule=draft)
+        return Response(PreviewSerializer(_preview_body(proposals)).data)
+
+
+def _preview_body(proposals: list[PriceProposal]) -> dict[str, Any]:
+    changing = [p for p in proposals if p.outcome == PriceDecision.Outcome.APPLIED]
+    return {"count": len(proposals), "changes": len(changing), "listings": proposals}

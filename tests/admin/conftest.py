@@ -6,6 +6,8 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.test import Client
 
 from tests import factories as f
+from tests.alerts_notifications import factories as alert_factories
+from tests.listings_pricing.factories import PriceDecisionFactory
 
 PROJECT_APPS = ("accounts", "core", "suppliers", "catalog", "marketplaces", "listings", "alerts", "analytics")
 
@@ -28,9 +30,13 @@ FACTORIES = {
     "listings.pricingrule": f.PricingRuleFactory,
     "listings.listing": f.ListingFactory,
     "listings.marketplacedata": f.MarketplaceDataFactory,
+    "listings.pricedecision": PriceDecisionFactory,
     "alerts.policyrule": f.PolicyRuleFactory,
     "alerts.alert": f.AlertFactory,
     "alerts.notification": f.NotificationFactory,
+    "alerts.notificationattempt": alert_factories.NotificationAttemptFactory,
+    "alerts.notificationsettings": alert_factories.NotificationSettingsFactory,
+    "alerts.policystate": alert_factories.PolicyStateFactory,
     "analytics.analyticscache": f.AnalyticsCacheFactory,
 }
 

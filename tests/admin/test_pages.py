@@ -13,7 +13,10 @@ NO_ADD_PAGE = {
     "core.auditlog",
     "catalog.pricehistory",
     "catalog.stockhistory",
+    "listings.pricedecision",
     "analytics.analyticscache",
+    "alerts.notificationattempt",
+    "alerts.policystate",
 }
 
 
