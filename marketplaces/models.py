@@ -36,6 +36,14 @@ class StoreAccount(models.Model):
     refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
     scopes = models.JSONField(default=list, blank=True)
     currency = models.CharField(max_length=3, default="USD")
+    listing_defaults = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="eBay: marketplace_id, merchant_location_key and the fulfillment, payment and return policy ids.",
+    )
+    oauth_nonce = models.CharField(
+        max_length=64, blank=True, help_text="Binds the latest consent link's state; cleared once it is used."
+    )
     last_error = models.TextField(blank=True)
     connected_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

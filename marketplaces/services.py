@@ -1,8 +1,11 @@
-"""Store account verbs: connect a store with its credentials, disconnect or delete it."""
+"""Store account verbs: add a store with its credentials, connect it through eBay's consent, keep its token fresh,
+disconnect or delete it."""
 
 import re
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -14,6 +17,18 @@ from dropship_central.api.exceptions import ServiceError
 from dropship_central.audit import audit_record, diff_fields
 from dropship_central.models import AuditLog
 from marketplaces.models import StoreAccount
+from marketplaces.oauth import (
+    OAuthError,
+    StateError,
+    TokenGrant,
+    ebay_code_exchange,
+    ebay_consent_url,
+    ebay_token_refresh,
+    nonce_new,
+    state_sign,
+    state_verify,
+)
+from marketplaces.plugins.base import MarketplaceDownError, MarketplaceError, ReconnectNeededError
 from marketplaces.selectors import store_account_count_for_quota
 
 SECRET_FIELDS = frozenset({"credentials", "access_token", "refresh_token"})
@@ -138,6 +153,195 @@ def store_account_remove(*, account: StoreAccount, actor: User, request: HttpReq
                 message="Store disconnected",
             )
         return False
+
+
+def store_account_connect_start(*, account: StoreAccount) -> str:
+    """Begin eBay's consent: a fresh one-time nonce on the account and the consent page URL to send the user to."""
+    if account.marketplace != StoreAccount.Marketplace.EBAY:
+        raise ServiceError("Only eBay stores connect through a consent page.", code="not_oauth")
+    credentials = account.credentials or {}
+    missing = [key for key in ("client_id", "client_secret", "ru_name") if not credentials.get(key)]
+    if missing:
+        raise ServiceError(
+            "The store needs its eBay application credentials before it can connect.",
+            code="credentials_missing",
+            details={"credentials": missing},
+        )
+    with transaction.atomic():
+        locked = StoreAccount.objects.select_for_update().get(pk=account.pk)
+        locked.oauth_nonce = nonce_new()
+        locked.save(update_fields=["oauth_nonce", "updated_at"])
+    state = state_sign(user_id=locked.user_id, account_id=locked.pk, nonce=locked.oauth_nonce)
+    return ebay_consent_url(
+        environment=locked.environment, client_id=credentials["client_id"], ru_name=credentials["ru_name"], state=state
+    )
+
+
+def store_account_connect_complete(
+    *,
+    state: str,
+    code: str = "",
+    error: str = "",
+    error_description: str = "",
+    user: Any = None,
+    request: HttpRequest | None = None,
+) -> StoreAccount:
+    """Finish eBay's consent: check `state`, then record a refusal or exchange `code` for tokens.
+
+    `user` is whoever follows the redirect; when signed in, it must be the user the state names.
+    """
+    try:
+        claims = state_verify(state)
+    except StateError as exc:
+        raise ServiceError(str(exc), code="state_mismatch") from exc
+    with transaction.atomic():
+        account = _claimed_account(account_id=claims.account_id, owner_id=claims.user_id, nonce=claims.nonce, user=user)
+        before = _snapshot(account)
+        account.oauth_nonce = ""
+        failure = _consent_refused(error, error_description) if error or not code else None
+        if failure is None:
+            failure = _consent_exchange(account, code)
+        else:
+            account.last_error = str(failure.detail)
+        account.save()
+        _audit_change(account, before, actor=account.user, request=request, message="eBay consent")
+    if failure is not None:
+        raise failure
+    return account
+
+
+def store_account_refresh(*, account: StoreAccount, stale_token: str = "") -> StoreAccount:
+    """Make sure the account holds an access token that is not about to expire, refreshing it at most once.
+
+    The row lock makes concurrent workers wait for one refresh and then use its token. `stale_token` is a token
+    the marketplace just refused: it is replaced even when its recorded expiry is still ahead. Raises
+    `ReconnectNeededError` (and records RECONNECT_NEEDED with the reason) when eBay refuses the refresh token,
+    `MarketplaceDownError` when the token endpoint is unreachable.
+    """
+    if account.marketplace != StoreAccount.Marketplace.EBAY:
+        return account
+    with transaction.atomic():
+        locked = StoreAccount.objects.select_for_update().get(pk=account.pk)
+        before = _snapshot(locked)
+        failure = None if _token_fresh(locked, stale_token) else _refresh_locked(locked)
+        if before["status"] != locked.status:
+            _audit_change(locked, before, actor=None, request=None, message="eBay token refresh refused")
+    if failure is not None:
+        raise failure
+    return locked
+
+
+def store_account_disconnect(*, account: StoreAccount, actor: User, request: HttpRequest | None = None) -> StoreAccount:
+    """Disconnect a store and wipe every stored secret; its listings and history stay.
+
+    eBay offers no endpoint to revoke a user access or refresh token, so wiping them is all that can be done here;
+    the seller removes the application's access in their eBay account settings. Syncs skip any account that is not
+    CONNECTED, so every sync for it stops.
+    """
+    with transaction.atomic():
+        locked = StoreAccount.objects.select_for_update().get(pk=account.pk)
+        before = _snapshot(locked)
+        _disconnect(locked)
+        _audit_change(locked, before, actor=actor, request=request, message="Store disconnected")
+    return locked
+
+
+def store_account_listing_defaults_set(*, account: StoreAccount, defaults: dict[str, str]) -> StoreAccount:
+    """Remember the marketplace ids new listings use (eBay policies and location), merged into what is stored."""
+    with transaction.atomic():
+        locked = StoreAccount.objects.select_for_update().get(pk=account.pk)
+        before = {"listing_defaults": dict(locked.listing_defaults)}
+        locked.listing_defaults = {**locked.listing_defaults, **defaults}
+        locked.save(update_fields=["listing_defaults", "updated_at"])
+        if changes := diff_fields(before, {"listing_defaults": locked.listing_defaults}):
+            audit_record(actor=None, action=AuditLog.Action.UPDATE, obj=locked, changes=changes)
+    account.listing_defaults = locked.listing_defaults
+    return locked
+
+
+def _claimed_account(*, account_id: int, owner_id: int, nonce: str, user: Any) -> StoreAccount:
+    """The locked account a verified state names, refused unless owner, signed-in user and nonce all agree."""
+    account = StoreAccount.objects.select_for_update().filter(pk=account_id).first()
+    signed_in_as = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+    if account is None or account.user_id != owner_id or signed_in_as not in (None, owner_id):
+        raise ServiceError("The state does not match a consent this service started.", code="state_mismatch")
+    if not account.oauth_nonce or account.oauth_nonce != nonce:
+        raise ServiceError(
+            "This consent link was already used or replaced by a newer one; start the connection again.",
+            code="state_mismatch",
+        )
+    return account
+
+
+def _consent_refused(error: str, description: str) -> ServiceError:
+    reason = description or error or "no authorization code was returned"
+    return ServiceError(f"eBay consent was not given: {reason}.", code="consent_denied", details={"error": error})
+
+
+def _consent_exchange(account: StoreAccount, code: str) -> ServiceError | None:
+    try:
+        grant = ebay_code_exchange(environment=account.environment, credentials=account.credentials, code=code)
+    except OAuthError as exc:
+        account.last_error = str(exc)
+        if exc.permanent:
+            return ServiceError(str(exc), code="consent_rejected")
+        return ServiceError(str(exc), code="marketplace_unavailable", status_code=status.HTTP_502_BAD_GATEWAY)
+    _apply_grant(account, grant)
+    account.status = StoreAccount.Status.CONNECTED
+    account.connected_at = timezone.now()
+    account.last_error = ""
+    return None
+
+
+def _token_fresh(account: StoreAccount, stale_token: str) -> bool:
+    if account.status != StoreAccount.Status.CONNECTED or not account.access_token:
+        return False
+    if stale_token and account.access_token == stale_token:
+        return False
+    margin = timedelta(seconds=settings.EBAY_TOKEN_REFRESH_MARGIN)
+    expires_at = account.access_token_expires_at
+    return expires_at is not None and expires_at > timezone.now() + margin
+
+
+def _refresh_locked(account: StoreAccount) -> MarketplaceError | None:
+    """Refresh the locked account's access token; the error to raise once the lock is released, if any."""
+    if account.status not in (StoreAccount.Status.CONNECTED, StoreAccount.Status.PENDING) or not account.refresh_token:
+        return ReconnectNeededError(account.last_error or "The store is not connected: connect it again.")
+    try:
+        grant = ebay_token_refresh(
+            environment=account.environment, credentials=account.credentials, refresh_token=account.refresh_token
+        )
+    except OAuthError as exc:
+        if not exc.permanent:
+            return MarketplaceDownError(str(exc))
+        account.status = StoreAccount.Status.RECONNECT_NEEDED
+        account.last_error = str(exc)
+        account.access_token, account.refresh_token = "", ""
+        account.access_token_expires_at = account.refresh_token_expires_at = None
+        account.save()
+        return ReconnectNeededError(str(exc))
+    _apply_grant(account, grant)
+    account.save()
+    return None
+
+
+def _apply_grant(account: StoreAccount, grant: TokenGrant) -> None:
+    account.access_token = grant.access_token
+    account.access_token_expires_at = grant.access_token_expires_at
+    if grant.refresh_token:
+        account.refresh_token = grant.refresh_token
+        account.refresh_token_expires_at = grant.refresh_token_expires_at
+    account.scopes = grant.scopes
+
+
+def _audit_change(
+    account: StoreAccount, before: dict[str, Any], *, actor: Any, request: HttpRequest | None, message: str
+) -> None:
+    changes = diff_fields(before, _snapshot(account), secret_fields=SECRET_FIELDS)
+    if changes:
+        audit_record(
+            actor=actor, action=AuditLog.Action.UPDATE, obj=account, changes=changes, request=request, message=message
+        )
 
 
 def _validate(*, marketplace: str, credentials: dict[str, Any], shop_domain: str) -> None:

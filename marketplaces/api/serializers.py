@@ -24,6 +24,7 @@ class StoreAccountSerializer(serializers.ModelSerializer):
             "has_credentials",
             "currency",
             "scopes",
+            "listing_defaults",
             "connected_at",
             "access_token_expires_at",
             "refresh_token_expires_at",
@@ -62,3 +63,7 @@ class StoreAccountCreateSerializer(serializers.Serializer):
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+
+class AuthorizationUrlSerializer(serializers.Serializer):
+    authorization_url = serializers.URLField(read_only=True)

@@ -1,8 +1,12 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from marketplaces.api.views import StoreAccountViewSet
+from marketplaces.api.views import EbayCallbackView, StoreAccountViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("store-accounts", StoreAccountViewSet, basename="store-account")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("marketplaces/ebay/callback", EbayCallbackView.as_view(), name="ebay-callback"),
+    *router.urls,
+]
