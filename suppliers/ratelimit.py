@@ -32,6 +32,7 @@ from redis.asyncio import Redis as AsyncRedis
 from dropship_central.http import TransientHttpError
 
 MAX_WAIT_SECONDS = 0.5
+ASYNC_REDIS_MAX_CONNECTIONS = 1024
 SLOT_POLL_SECONDS = (0.01, 0.05)
 SLOT_MAX_WAIT_SECONDS = 120.0
 # KEYS[1] the slot set; ARGV: limit, lease seconds, token. Redis's own clock, so workers' clocks may differ.
@@ -88,7 +89,12 @@ class AsyncSupplierRateLimiter:
         self.key = f"supplier:{supplier_slug}"
         self.item = RateLimitItemPerMinute(requests_per_minute)
         uri = _storage_uri(asynchronous=True)
-        options = {"implementation": "redispy"} if uri.startswith("async+redis") else {}
+        # redis-py's async pool holds 100 connections unless told otherwise, and every concurrent fetch takes one here.
+        options = (
+            {"implementation": "redispy", "max_connections": ASYNC_REDIS_MAX_CONNECTIONS}
+            if uri.startswith("async+redis")
+            else {}
+        )
         self.limiter = async_strategies.MovingWindowRateLimiter(sync_storage.storage_from_string(uri, **options))
 
     async def acquire(self) -> None:

@@ -39,3 +39,13 @@ def test_async_limiter_shares_the_same_redis_budget(redis_conn):
     asyncio.run(take_one())
     sync.acquire()
     assert not sync.limiter.test(sync.item, sync.key)
+
+
+def test_the_async_limiter_serves_more_concurrent_fetches_than_redis_py_default_pool(redis_conn):
+    limiter = AsyncSupplierRateLimiter(supplier_slug="amazon", requests_per_minute=10_000)
+
+    async def many() -> int:
+        await asyncio.gather(*(limiter.acquire() for _ in range(300)))
+        return (await limiter.limiter.get_window_stats(limiter.item, limiter.key)).remaining
+
+    assert asyncio.run(many()) == 10_000 - 300
