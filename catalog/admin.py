@@ -1,7 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html_join
 
-from catalog.models import Category, PriceHistory, Product, ProductVariant, Seller, StockHistory, TrackedProduct
+from catalog.models import (
+    Category,
+    PriceHistory,
+    Product,
+    ProductVariant,
+    Seller,
+    StockHistory,
+    SuspectReading,
+    TrackedProduct,
+)
+from catalog.services import products_check_now
 from dropship_central.admin_mixins import (
     RECENT_INLINE_ROWS,
     AuditedAdmin,
@@ -54,6 +66,13 @@ class RecentStockInline(RecentRowsInline):
     verbose_name_plural = f"stock history (newest {RECENT_INLINE_ROWS})"
 
 
+class SuspectInline(RecentRowsInline):
+    model = SuspectReading
+    fields = ("created_at", "status", "reasons", "proxy", "recheck_proxy", "detail")
+    readonly_fields = fields
+    verbose_name_plural = "suspect readings (held by the data-quality guard)"
+
+
 @admin.register(Product)
 class ProductAdmin(BigTableAdmin):
     list_display = (
@@ -74,8 +93,18 @@ class ProductAdmin(BigTableAdmin):
     search_fields = ("=external_id", "title", "brand")
     date_hierarchy = "created_at"
     raw_id_fields = ("category", "seller")
-    readonly_fields = ("history_links", "last_scraped_at", "scrape_failures", "last_error", "created_at", "updated_at")
-    inlines = (VariantInline, RecentPriceInline, RecentStockInline)
+    readonly_fields = (
+        "history_links",
+        "last_scraped_at",
+        "last_changed_at",
+        "is_listed",
+        "scrape_failures",
+        "last_error",
+        "created_at",
+        "updated_at",
+    )
+    inlines = (VariantInline, RecentPriceInline, RecentStockInline, SuspectInline)
+    actions = ("check_now",)
     fieldsets = (
         (
             None,
@@ -103,14 +132,20 @@ class ProductAdmin(BigTableAdmin):
             "Scraping",
             {
                 "fields": (
-                    ("is_gone", "scrape_failures"),
-                    ("last_scraped_at", "next_check_at", "check_interval_seconds"),
+                    ("is_gone", "is_listed", "scrape_failures"),
+                    ("last_scraped_at", "last_changed_at"),
+                    ("next_check_at", "check_interval_seconds"),
                     "last_error",
                     ("created_at", "updated_at"),
                 )
             },
         ),
     )
+
+    @admin.action(description="Check now (a tracking pass in the background)")
+    def check_now(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        jobs = products_check_now(product_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)
+        self.message_user(request, f"{len(jobs)} tracking job(s) queued.", messages.SUCCESS)
 
     @admin.display(description="title", ordering="title")
     def short_title(self, obj: Product) -> str:
@@ -163,3 +198,15 @@ class TrackedProductAdmin(AuditedAdmin):
     raw_id_fields = ("user", "product")
     date_hierarchy = "created_at"
     readonly_fields = ("created_at",)
+
+
+@admin.register(SuspectReading)
+class SuspectReadingAdmin(ReadOnlyAdmin, BigTableAdmin):
+    """Readings the data-quality guard held back, and how each was decided."""
+
+    list_display = ("created_at", "product", "status", "reasons", "proxy", "recheck_proxy", "detail", "resolved_at")
+    list_filter = ("status",)
+    list_select_related = ("product",)
+    search_fields = ("=product__external_id",)
+    date_hierarchy = "created_at"
+    raw_id_fields = ("product",)

@@ -23,10 +23,10 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.ingest import IngestResult, product_ingest
+from catalog.ingest import IngestResult, change_of, product_ingest
 from catalog.models import Product
 from catalog.services import tracked_product_link
-from catalog.signals import ProductChange, product_changed
+from catalog.signals import product_changed
 from dropship_central.jobs import job_current, job_record_outcome, jobs_claim_batch
 from dropship_central.models import Job
 from suppliers.models import Supplier
@@ -119,7 +119,7 @@ def _fetch(items: list[ImportItem], *, supplier: Supplier) -> None:
             if item.job is not None:
                 _complete_member(item, supplier=supplier)
 
-    scraper = _scraper(supplier)
+    scraper = scraper_for(supplier)
     if isinstance(scraper, HttpScraper):
         asyncio.run(_fetch_concurrently(scraper, sorted(waiting), arrived))
     else:
@@ -127,7 +127,8 @@ def _fetch(items: list[ImportItem], *, supplier: Supplier) -> None:
             arrived(external_id, _fetch_one(scraper, external_id))
 
 
-def _scraper(supplier: Supplier) -> BaseScraper:
+def scraper_for(supplier: Supplier) -> BaseScraper:
+    """The supplier's scraper plugin, with this process's shared HTTP clients when it fetches over HTTP."""
     plugin = scraper_class(supplier.slug)
     if issubclass(plugin, HttpScraper):
         return plugin(http=supplier_http(supplier.slug))
@@ -198,15 +199,4 @@ def _import_one(item: ImportItem, *, supplier: Supplier) -> dict[str, Any]:
 
 
 def _send_changed(ingested: IngestResult) -> None:
-    before, after = ingested.before, ingested.after
-    change = ProductChange(
-        old_price=before.price if before else None,
-        new_price=after.price,
-        old_currency=before.currency if before else "",
-        new_currency=after.currency,
-        old_stock=before.stock_quantity if before else None,
-        new_stock=after.stock_quantity,
-        old_availability=before.availability if before else None,
-        new_availability=after.availability,
-    )
-    product_changed.send(sender=Product, product_id=ingested.product.pk, change=change)
+    product_changed.send(sender=Product, product_id=ingested.product.pk, change=change_of(ingested))

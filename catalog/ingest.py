@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -11,7 +12,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from catalog.models import Category, PriceHistory, Product, ProductVariant, Seller, StockHistory
+from catalog.models import Availability, Category, PriceHistory, Product, ProductVariant, Seller, StockHistory
+from catalog.signals import ProductChange
 from suppliers.models import Supplier
 from suppliers.plugins.base import ProductData, VariantData
 
@@ -32,6 +34,8 @@ PRODUCT_FIELDS = (
     "is_gone",
     "scrape_failures",
     "last_error",
+    "reading_digest",
+    "last_changed_at",
 )
 VARIANT_FIELDS = (
     "title",
@@ -109,6 +113,8 @@ def _ingest_locked(*, supplier: Supplier, data: ProductData, scraped_at: datetim
     after = Reading.of(product)
     price_changed = before is None or _differs(before, after, PRICE_FIELDS)
     stock_changed = before is None or _differs(before, after, STOCK_FIELDS)
+    if price_changed or stock_changed:
+        product.last_changed_at = scraped_at
     _save(product, created=created, snapshot=snapshot)
     history = _history_rows(
         product=product, variant=None, reading=after, price=price_changed, stock=stock_changed, at=scraped_at
@@ -117,6 +123,47 @@ def _ingest_locked(*, supplier: Supplier, data: ProductData, scraped_at: datetim
     history += variant_history
     _bulk_history(history)
     return IngestResult(product, created, before, after, price_changed, stock_changed, len(history), variant_changes)
+
+
+def product_gone_ingest(*, product_id: int, scraped_at: datetime | None = None) -> IngestResult | None:
+    """The supplier no longer has the product: unavailable, no stock, history on change. None if it is gone."""
+    scraped_at = scraped_at or timezone.now()
+    with transaction.atomic():
+        product = Product.objects.select_for_update(of=("self",)).filter(pk=product_id).first()
+        if product is None:
+            return None
+        before = Reading.of(product)
+        snapshot = {name: getattr(product, name) for name in PRODUCT_FIELDS}
+        product.is_gone = True
+        product.availability = Availability.UNAVAILABLE
+        product.stock_quantity = 0
+        product.reading_digest = ""
+        product.last_scraped_at = scraped_at
+        after = Reading.of(product)
+        stock_changed = _differs(before, after, STOCK_FIELDS)
+        if stock_changed:
+            product.last_changed_at = scraped_at
+        _save(product, created=False, snapshot=snapshot)
+        history = _history_rows(
+            product=product, variant=None, reading=after, price=False, stock=stock_changed, at=scraped_at
+        )
+        _bulk_history(history)
+    return IngestResult(product, False, before, after, False, stock_changed, len(history))
+
+
+def change_of(ingested: IngestResult) -> ProductChange:
+    """The `product_changed` payload of an ingest: product-level price, stock and availability, before and after."""
+    before, after = ingested.before, ingested.after
+    return ProductChange(
+        old_price=before.price if before else None,
+        new_price=after.price,
+        old_currency=before.currency if before else "",
+        new_currency=after.currency,
+        old_stock=before.stock_quantity if before else None,
+        new_stock=after.stock_quantity,
+        old_availability=before.availability if before else None,
+        new_availability=after.availability,
+    )
 
 
 def _save(product: Product, *, created: bool, snapshot: dict[str, Any]) -> None:
@@ -151,9 +198,16 @@ def _apply(product: Product, data: ProductData, *, supplier: Supplier, scraped_a
     if data.category_path and not same_category_path:
         product.category = _category(supplier=supplier, path=data.category_path, ids=data.extra.get("category_ids"))
     product.is_gone = False
+    product.reading_digest = reading_digest(data)
     product.last_scraped_at = scraped_at
     product.scrape_failures = 0
     product.last_error = ""
+
+
+def reading_digest(data: ProductData) -> str:
+    """A fingerprint of everything a reading says: equal digests mean ingesting it again would change nothing."""
+    text = json.dumps(data.to_dict(), sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def _differs(before: Reading, after: Reading, names: tuple[str, ...]) -> bool:

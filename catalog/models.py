@@ -93,6 +93,11 @@ class Product(models.Model):
     check_interval_seconds = models.PositiveIntegerField(default=3600)
     scrape_failures = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    last_changed_at = models.DateTimeField(null=True, blank=True, help_text="When price or stock last changed.")
+    reading_digest = models.CharField(
+        max_length=40, blank=True, help_text="Digest of the last accepted reading: the same reading again is a no-op."
+    )
+    is_listed = models.BooleanField(default=False, help_text="An open listing sells it: checked more often.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,7 +112,13 @@ class Product(models.Model):
                 condition=Q(availability__in=AVAILABILITY_VALUES), name="product_valid_availability"
             ),
         ]
-        indexes = [models.Index(fields=["next_check_at"], name="product_next_check_idx")]
+        indexes = [
+            models.Index(
+                fields=["supplier", "next_check_at"],
+                name="product_due_idx",
+                condition=Q(next_check_at__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.supplier_id}:{self.external_id} {self.title[:60]}"
@@ -213,3 +224,38 @@ class TrackedProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} tracks {self.product_id}"
+
+
+class SuspectReading(models.Model):
+    """A reading the data-quality guard held back: implausible against the product's history.
+
+    It reaches the catalog (and so listings and alerts) only once a second reading, through another proxy,
+    agrees with it; a second reading that looks normal rejects it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending re-check"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Rejected"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="suspect_readings")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reasons = models.JSONField(default=list, help_text="Why it was held, e.g. ['price_drop', 'currency_flip'].")
+    reading = models.JSONField(help_text="What the scraper read.")
+    proxy = models.CharField(max_length=255, blank=True, help_text="host:port of the proxy that read it.")
+    recheck_proxy = models.CharField(max_length=255, blank=True)
+    detail = models.CharField(max_length=500, blank=True, help_text="How it was resolved.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "confirmed", "rejected"]), name="suspect_valid_status"
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "status"], name="suspect_product_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {', '.join(self.reasons)} [{self.status}]"

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from accounts.models import User
 from accounts.services import quota_check
 from catalog.models import Product, TrackedProduct
+from catalog.schedule import product_schedule_for_tracker
 from dropship_central.api.exceptions import ServiceError
 from dropship_central.audit import audit_record, diff_fields
 from dropship_central.jobs import job_enqueue
@@ -81,6 +82,8 @@ def tracked_product_link(*, user: User, product: Product, request: HttpRequest |
     with transaction.atomic(savepoint=False):
         tracked, created = TrackedProduct.objects.get_or_create(user=user, product=product)
         if created:
+            tier = User.objects.filter(pk=user.pk).values_list("tier", flat=True).first() or User.Tier.FREE
+            product_schedule_for_tracker(product=product, tier=tier)
             audit_record(
                 actor=user,
                 action=AuditLog.Action.CREATE,
@@ -195,3 +198,19 @@ def _check_tracking_quota(*, user: User, supplier: str, external_id: str) -> Non
     if tracked.filter(product__supplier__slug=supplier, product__external_id=external_id).exists():
         return
     quota_check(user=user, resource="tracked_products", current=tracked.count())
+
+
+def products_check_now(*, product_ids: list[int], actor: User | None = None) -> list[Job]:
+    """Queue a tracking pass over these products now (due or not): one job per supplier."""
+    by_supplier: dict[str, list[int]] = {}
+    for product_id, slug in Product.objects.filter(pk__in=product_ids).values_list("pk", "supplier__slug"):
+        by_supplier.setdefault(slug, []).append(product_id)
+    return [
+        job_enqueue(
+            func="catalog.jobs.tracking_products",
+            payload={"supplier": slug, "product_ids": sorted(ids)},
+            user=actor,
+            queue="scrape",
+        )
+        for slug, ids in sorted(by_supplier.items())
+    ]

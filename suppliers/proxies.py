@@ -80,18 +80,58 @@ class ProxyPool:
             self._loaded_at = 0.0
             self._avoid = avoid
 
-    def _pick(self, *, avoid: int | None) -> tuple[int, str, int] | None:
-        """A usable proxy weighted by health, other than `avoid` (the one just used up or failed) when possible."""
+    def other_than(self, url: str | None) -> OtherProxy:
+        """A provider that picks any usable proxy but the one at `url` (the same one when it is the only one)."""
+        return OtherProxy(pool=self, avoid_url=url)
+
+    def pick_other(self, avoid_url: str | None) -> ProxyLeaseImpl:
+        with self._lock:
+            self._load_candidates()
+            others = [c for c in self._candidates if c[1] != avoid_url] or self._candidates
+            weights = [max(score, 1) for _, _, score in others]
+            chosen = random.choices(others, weights=weights, k=1)[0] if others else None  # noqa: S311
+        if chosen is None:
+            if self.required:
+                raise NoProxyAvailableError(f"No healthy proxy for {self.supplier.slug} and proxies are required.")
+            return ProxyLeaseImpl(pool=self, proxy_id=None, url=None)
+        return ProxyLeaseImpl(pool=self, proxy_id=chosen[0], url=chosen[1])
+
+    def _load_candidates(self) -> None:
         if time.monotonic() - self._loaded_at > CANDIDATE_CACHE_SECONDS:
             self._candidates = [
                 (proxy.pk, proxy_url(proxy), proxy.health_score) for proxy in proxies_usable(supplier=self.supplier)
             ]
             self._loaded_at = time.monotonic()
+
+    def _pick(self, *, avoid: int | None) -> tuple[int, str, int] | None:
+        """A usable proxy weighted by health, other than `avoid` (the one just used up or failed) when possible."""
+        self._load_candidates()
         candidates = [c for c in self._candidates if c[0] != avoid] or self._candidates
         if not candidates:
             return None
         weights = [max(score, 1) for _, _, score in candidates]
         return random.choices(candidates, weights=weights, k=1)[0]  # noqa: S311
+
+
+@dataclass(frozen=True)
+class OtherProxy:
+    """Every attempt through a proxy other than `avoid_url`: a second opinion on a suspect reading."""
+
+    pool: ProxyPool
+    avoid_url: str | None
+
+    def acquire(self) -> ProxyLeaseImpl:
+        return self.pool.pick_other(self.avoid_url)
+
+
+def proxy_address(url: str | None) -> str:
+    """`host:port` of a proxy URL, without its credentials: what may be stored and shown."""
+    if not url:
+        return ""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port}" if parts.hostname else ""
 
 
 def proxy_url(proxy: Proxy) -> str:

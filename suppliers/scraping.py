@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from dropship_central.http import AsyncOutboundClient, ClientConfig, OutboundClient
+from dropship_central.http import AsyncOutboundClient, ClientConfig, OutboundClient, ProxyProvider
 from suppliers.models import Supplier
 from suppliers.proxies import ProxyPool
 from suppliers.ratelimit import (
@@ -52,8 +52,8 @@ class SupplierHttp:
         client = OutboundClient(config, proxies=pool, rate_limiter=limiter, concurrency=concurrency)
         return cls(supplier=supplier, base_url=supplier_base_url(supplier.slug), client=client, pool=pool)
 
-    def async_client(self) -> AsyncOutboundClient:
-        """A fresh async client (one per event loop); the caller closes it."""
+    def async_client(self, *, proxies: ProxyProvider | None = None) -> AsyncOutboundClient:
+        """A fresh async client (one per event loop); the caller closes it. `proxies` replaces the pool."""
         config = _config(self.supplier)
         limiter = AsyncSupplierRateLimiter(
             supplier_slug=self.supplier.slug, requests_per_minute=self.supplier.requests_per_minute
@@ -65,7 +65,7 @@ class SupplierHttp:
             )
         return AsyncOutboundClient(
             config,
-            proxies=self.pool,
+            proxies=proxies or self.pool,
             rate_limiter=limiter,
             concurrency=concurrency,
             max_clients=self.supplier.concurrency,

@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from alerts.models import Alert, Notification, PolicyRule
-from catalog.models import Availability, PriceHistory, Product, ProductVariant, StockHistory, TrackedProduct
+from catalog.models import (
+    Availability,
+    PriceHistory,
+    Product,
+    ProductVariant,
+    StockHistory,
+    SuspectReading,
+    TrackedProduct,
+)
 from dropship_central.models import Job
 from listings.models import Listing, MarketplaceData, PricingRule
 from marketplaces.models import StoreAccount
@@ -92,6 +100,16 @@ class StockHistoryFactory(factory.django.DjangoModelFactory):
     stock_quantity = 25
     availability = Availability.IN_STOCK
     recorded_at = factory.LazyFunction(timezone.now)
+
+
+class SuspectReadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SuspectReading
+
+    product = factory.SubFactory(ProductFactory)
+    reasons = factory.LazyFunction(lambda: ["price_drop"])
+    reading = factory.LazyAttribute(lambda o: {"external_id": o.product.external_id, "price": "1.00"})
+    proxy = "10.0.0.1:8080"
 
 
 class TrackedProductFactory(factory.django.DjangoModelFactory):

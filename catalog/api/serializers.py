@@ -30,6 +30,8 @@ class TrackedProductSerializer(serializers.ModelSerializer):
             "review_count",
             "is_gone",
             "last_scraped_at",
+            "last_changed_at",
+            "next_check_at",
             "tracked_since",
             "label",
         ]

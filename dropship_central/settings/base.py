@@ -143,6 +143,30 @@ JOB_RETRY_INTERVALS: list[int] = [10, 60, 300]
 JOB_RECONCILE_AFTER_SECONDS = env.int("JOB_RECONCILE_AFTER_SECONDS", default=120)
 # Waiting product imports of one supplier that one import job claims and fetches concurrently.
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=64)
+
+# --- Tracking (catalog/schedule.py, catalog/tracking.py) ----------------------------------------
+# Check intervals in seconds by the best tier among a product's trackers: `base` for a new product, then
+# halved on every change and stretched by TRACKING_QUIET_FACTOR while it stays the same, within min..max.
+TRACKING_TIERS: dict[str, dict[str, int]] = {
+    "free": {"base": 6 * 3600, "min": 3600, "max": 24 * 3600},
+    "pro": {"base": 3600, "min": 15 * 60, "max": 6 * 3600},
+    "enterprise": {"base": 15 * 60, "min": 5 * 60, "max": 2 * 3600},
+}
+TRACKING_CHANGED_FACTOR = 0.5
+TRACKING_QUIET_FACTOR = 1.25
+# A product with an open listing is never checked less often than this share of its tier's base interval.
+TRACKING_LISTED_MAX_FACTOR = 0.5
+# Every next check lands at interval x (1 +/- jitter), so products imported together drift apart.
+TRACKING_JITTER = 0.2
+# Products one tracking job claims and fetches concurrently, and how long its claim holds them.
+TRACKING_BATCH_SIZE = env.int("TRACKING_BATCH_SIZE", default=500)
+TRACKING_CLAIM_SECONDS = env.int("TRACKING_CLAIM_SECONDS", default=240)
+# Tracking jobs of one supplier waiting or running at once (the cron tick tops the queue up to this).
+TRACKING_MAX_PENDING_BATCHES = env.int("TRACKING_MAX_PENDING_BATCHES", default=8)
+# Data-quality guard: readings this implausible are held and re-checked through another proxy.
+TRACKING_SUSPECT_PRICE_DROP = 0.9
+TRACKING_SUSPECT_PRICE_RISE = 10
+TRACKING_SUSPECT_RECHECK_SECONDS = 300
 # Tests only: lets webhooks go to plain-http, private and loopback addresses (a loopback test receiver).
 WEBHOOKS_ALLOW_PRIVATE = False
 

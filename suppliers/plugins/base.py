@@ -108,6 +108,26 @@ class ProductData:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ProductData:
+        """The inverse of `to_dict`, also from its JSON form (decimals as strings)."""
+        known = {name: values[name] for name in cls.__dataclass_fields__ if name in values}
+        for name in ("price", "list_price", "rating"):
+            known[name] = _decimal(known.get(name))
+        known["variants"] = [_variant(variant) for variant in known.get("variants") or []]
+        return cls(**known)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _variant(values: dict[str, Any]) -> VariantData:
+    known = {name: values[name] for name in VariantData.__dataclass_fields__ if name in values}
+    known["price"] = _decimal(known.get("price"))
+    known["list_price"] = _decimal(known.get("list_price"))
+    return VariantData(**known)
+
 
 @dataclass(frozen=True)
 class PluginMeta:

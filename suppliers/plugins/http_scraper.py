@@ -53,11 +53,18 @@ class HttpScraper(BaseScraper):
 
     async def afetch_product(self, external_id: str, client: AsyncOutboundClient) -> ProductData:
         """Fetch through a caller-owned async client, so one event loop can fetch many products at once."""
+        data, _ = await self.afetch_product_page(external_id, client)
+        return data
+
+    async def afetch_product_page(
+        self, external_id: str, client: AsyncOutboundClient
+    ) -> tuple[ProductData, FetchResult]:
+        """`afetch_product`, with the response it was read from (its proxy, status and timing)."""
         try:
             result = await client.get(self.product_url(external_id), validate=self.validate)
         except HttpError as exc:
             raise self._typed(exc) from exc
-        return self.parse_product(result.text, result.url)
+        return self.parse_product(result.text, result.url), result
 
     def search(self, query: str) -> list[ProductData]:
         result = self._fetch(self.search_url(query))

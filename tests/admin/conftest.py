@@ -26,6 +26,7 @@ FACTORIES = {
     "catalog.pricehistory": f.PriceHistoryFactory,
     "catalog.stockhistory": f.StockHistoryFactory,
     "catalog.trackedproduct": f.TrackedProductFactory,
+    "catalog.suspectreading": f.SuspectReadingFactory,
     "marketplaces.storeaccount": f.StoreAccountFactory,
     "listings.pricingrule": f.PricingRuleFactory,
     "listings.listing": f.ListingFactory,

@@ -13,6 +13,7 @@ NO_ADD_PAGE = {
     "core.auditlog",
     "catalog.pricehistory",
     "catalog.stockhistory",
+    "catalog.suspectreading",
     "listings.pricedecision",
     "analytics.analyticscache",
     "alerts.notificationattempt",
