@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from curl_cffi import CurlOpt
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -54,6 +55,7 @@ from dropship_central.api.exceptions import ServiceError
 from dropship_central.http import ClientConfig, HttpError, OutboundClient
 
 SIGNATURE_VERSION = "v1"
+WEBHOOK_USER_AGENT = "DropshipCentral-Webhooks/1"
 TOLERANCE_SECONDS = 300
 DIGEST_MAX_ALERTS = 500
 
@@ -113,24 +115,34 @@ def webhook_url_check(url: str) -> None:
 
 
 def _url_problem(url: str) -> str | None:
+    return webhook_destination(url)[0]
+
+
+def webhook_destination(url: str) -> tuple[str | None, str | None]:
+    """`(problem, pin)`: why the URL is refused, or the `host:port:address` to connect to.
+
+    The host is resolved once and every address checked; delivery then connects to the checked address (curl's
+    RESOLVE), so a DNS answer that changes between the check and the connection cannot reach a private host.
+    """
     parts = urlsplit(url)
     allow_private = settings.WEBHOOKS_ALLOW_PRIVATE
     if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
-        return "Use an https URL."
+        return "Use an https URL.", None
     if not parts.hostname:
-        return "The URL has no host."
+        return "The URL has no host.", None
     if parts.username or parts.password:
-        return "Put no credentials in the URL; the signature authenticates us."
+        return "Put no credentials in the URL; the signature authenticates us.", None
     if allow_private:
-        return None
+        return None, None
     try:
         port = parts.port or 443
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError):
-        return "The host does not resolve."
-    if any(not _is_public(info[4][0]) for info in infos):
-        return "The host resolves to a private, loopback, link-local or reserved address."
-    return None
+        return "The host does not resolve.", None
+    if not infos or any(not _is_public(info[4][0]) for info in infos):
+        return "The host resolves to a private, loopback, link-local or reserved address.", None
+    address = str(infos[0][4][0])
+    return None, f"{parts.hostname}:{port}:{f'[{address}]' if ':' in address else address}"
 
 
 def _is_public(address: str) -> bool:
@@ -262,7 +274,7 @@ def _send_email(notification: Notification) -> AttemptResult:
 
 
 def _send_webhook(notification: Notification) -> AttemptResult:
-    problem = _url_problem(notification.destination)
+    problem, pin = webhook_destination(notification.destination)
     if problem:
         return AttemptResult(ok=False, permanent=True, error=problem)
     secret = NotificationSettings.objects.filter(user_id=notification.user_id).values_list("webhook_secret", flat=True)
@@ -277,13 +289,20 @@ def _send_webhook(notification: Notification) -> AttemptResult:
         "X-Dropship-Signature": webhook_signature(secret=secret_value, timestamp=timestamp, body=body),
         "X-Dropship-Delivery": str(notification.pk),
     }
-    return _post(notification.destination, body, headers)
+    return _post(notification.destination, body, headers, pin=pin)
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> AttemptResult:
+def _post(url: str, body: bytes, headers: dict[str, str], *, pin: str | None) -> AttemptResult:
     # One attempt per job run: the job's retries (with backoff) make the next ones, each recorded.
     config = ClientConfig(
-        target="webhook", max_attempts=1, connect_timeout=5.0, read_timeout=10.0, follow_redirects=False
+        target="webhook",
+        max_attempts=1,
+        connect_timeout=5.0,
+        read_timeout=10.0,
+        follow_redirects=False,
+        impersonate=False,
+        headers={"User-Agent": WEBHOOK_USER_AGENT},
+        curl_options={CurlOpt.RESOLVE: [pin]} if pin else {},
     )
     client = OutboundClient(config)
     try:

@@ -152,6 +152,10 @@ class ClientConfig:
     headers: dict[str, str] = field(default_factory=dict)
     # Off for URLs a customer supplies (webhooks): a redirect could lead past the address check to a private host.
     follow_redirects: bool = True
+    # Off for calls that are not a browser's (webhooks): no profile, and `headers` are sent as given (User-Agent too).
+    impersonate: bool = True
+    # libcurl options for every request of the client, e.g. {CurlOpt.RESOLVE: ["host:443:203.0.113.7"]}.
+    curl_options: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -204,6 +208,8 @@ class _Base:
         data: Any,
         proxy: str | None,
     ) -> _Request:
+        if not self.config.impersonate:
+            return _Request(method, url, {**self.config.headers, **(headers or {})}, params, json, data, "", proxy)
         merged = browser_headers({**self.config.headers, **(headers or {})}, self.config.accept_language)
         profile = random.choice(self.config.profiles)  # noqa: S311  (fingerprint choice, not security)
         return _Request(method, url, merged, params, json, data, profile, proxy)
@@ -247,7 +253,7 @@ class OutboundClient(_Base):
         super().__init__(config, proxies=proxies)
         self.rate_limiter = rate_limiter
         self.concurrency = concurrency
-        self._session = curl_requests.Session()
+        self._session = curl_requests.Session(curl_options=config.curl_options or None)
 
     def close(self) -> None:
         self._session.close()
@@ -300,7 +306,7 @@ class OutboundClient(_Base):
                     json=request.json,
                     data=request.data,
                     proxy=request.proxy,
-                    impersonate=request.profile,  # type: ignore[arg-type]
+                    impersonate=request.profile or None,  # type: ignore[arg-type]
                     timeout=self.config.timeout,
                     allow_redirects=self.config.follow_redirects,
                 )
@@ -332,7 +338,7 @@ class AsyncOutboundClient(_Base):
         super().__init__(config, proxies=proxies)
         self.rate_limiter = rate_limiter
         self.concurrency = concurrency
-        self._session = curl_requests.AsyncSession(max_clients=max_clients)
+        self._session = curl_requests.AsyncSession(max_clients=max_clients, curl_options=config.curl_options or None)
 
     async def close(self) -> None:
         await self._session.close()
@@ -387,7 +393,7 @@ class AsyncOutboundClient(_Base):
                     json=request.json,
                     data=request.data,
                     proxy=request.proxy,
-                    impersonate=request.profile,  # type: ignore[arg-type]
+                    impersonate=request.profile or None,  # type: ignore[arg-type]
                     timeout=self.config.timeout,
                     allow_redirects=self.config.follow_redirects,
                 )

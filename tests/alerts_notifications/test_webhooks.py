@@ -247,3 +247,47 @@ def test_a_redirect_is_not_followed_so_it_cannot_lead_past_the_address_check(
 
     assert loopback.hits["/internal"] == 0
     assert alert.notifications.get().status == Notification.Status.FAILED
+
+
+def test_a_webhook_says_who_sends_it_not_a_browser(jobs_env, webhook_user, dispatch, loopback):
+    loopback.route("/hook", Reply(status=204))
+    dispatch(webhook_user)
+
+    run_worker()
+
+    [seen] = loopback.requests
+    assert seen.headers["user-agent"] == "DropshipCentral-Webhooks/1"
+    assert "sec-ch-ua" not in seen.headers
+
+
+def test_delivery_connects_to_the_address_it_checked(strict, monkeypatch):
+    """Resolved once and pinned: a DNS answer that changes after the check cannot redirect the connection."""
+    from alerts.delivery import webhook_destination
+
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [(2, 1, 6, "", ("93.184.216.34", 8443))])
+    assert webhook_destination("https://hooks.example.com:8443/x") == (None, "hooks.example.com:8443:93.184.216.34")
+
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [(10, 1, 6, "", ("2606:2800:220:1::1", 443, 0, 0))])
+    assert webhook_destination("https://hooks.example.com/x") == (None, "hooks.example.com:443:[2606:2800:220:1::1]")
+
+
+def test_a_pinned_client_reaches_the_pinned_address_whatever_the_name_resolves_to(loopback):
+    """The curl RESOLVE option the delivery uses: a name that resolves nowhere still reaches the pinned address."""
+    from curl_cffi import CurlOpt
+
+    from dropship_central.http import ClientConfig, OutboundClient
+
+    loopback.route("/hook", Reply(status=204))
+    port = loopback.url.rsplit(":", 1)[1]
+    config = ClientConfig(
+        target="webhook",
+        max_attempts=1,
+        impersonate=False,
+        curl_options={CurlOpt.RESOLVE: [f"pinned.invalid:{port}:127.0.0.1"]},
+    )
+    client = OutboundClient(config)
+    try:
+        assert client.fetch("POST", f"http://pinned.invalid:{port}/hook", data=b"{}").status == 204
+    finally:
+        client.close()
+    assert loopback.hits["/hook"] == 1
