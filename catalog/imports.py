@@ -153,9 +153,13 @@ async def _fetch_concurrently(
     client = scraper.http.async_client()
     deliver = sync_to_async(arrived, thread_sensitive=True)
 
+    # Only as many fetches in flight as the supplier allows: the rest wait here, not on Redis's slot set.
+    gate = asyncio.Semaphore(scraper.http.supplier.concurrency)
+
     async def one(external_id: str) -> None:
         try:
-            reading: ProductData | Exception = await scraper.afetch_product(external_id, client)
+            async with gate:
+                reading: ProductData | Exception = await scraper.afetch_product(external_id, client)
         except Exception as exc:
             reading = exc
         await deliver(external_id, reading)

@@ -220,8 +220,12 @@ class _Pass:
         handle = sync_to_async(self._handle_safely, thread_sensitive=True)
         recheck_handle = sync_to_async(self._recheck_safely, thread_sensitive=True)
 
+        # Only as many fetches in flight as the supplier allows: the rest wait here, not on Redis's slot set.
+        gate = asyncio.Semaphore(self.supplier.concurrency)
+
         async def one(product: Product) -> None:
-            observation = await _fetch_async(scraper, product, client)
+            async with gate:
+                observation = await _fetch_async(scraper, product, client)
             if await handle(product, observation):
                 await recheck_handle(product, await self._refetch_elsewhere(scraper, product, observation))
 

@@ -177,3 +177,22 @@ def test_progress_is_reported_for_every_product(site, tracked, loopback):
     tracking_pass(supplier=site_supplier(), progress=seen.append)
 
     assert sum(seen) == 3
+
+
+def test_a_pass_larger_than_the_suppliers_concurrency_keeps_to_it_without_exhausting_redis(
+    site, tracked, loopback, monkeypatch
+):
+    """Waiting fetches queue in the pass, not on Redis: its connection pools are sized for in-flight requests."""
+    monkeypatch.setattr("suppliers.ratelimit.ASYNC_REDIS_MAX_CONNECTIONS", 6)
+    supplier = site_supplier()
+    supplier.concurrency = 3
+    supplier.save(update_fields=["concurrency"])
+    for number in range(40):
+        tracked(f"B8{number:08d}")
+        loopback.route(f"/dp/B8{number:08d}", Reply(body=site.page(SLOWPLAY), delay=0.02))
+
+    summary = tracking_pass(supplier=supplier)
+
+    assert summary.failed == {}
+    assert summary.unchanged == 40
+    assert loopback.max_in_flight <= 3
