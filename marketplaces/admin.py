@@ -1,13 +1,27 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
-from dropship_central.admin_mixins import AuditedAdmin, masked, secret_form_field
-from marketplaces.models import StoreAccount
-from marketplaces.services import shop_domain_error, shop_domain_normalize
+from dropship_central.admin_mixins import (
+    AuditedAdmin,
+    EstimatedCountPaginator,
+    ReadOnlyAdmin,
+    masked,
+    secret_form_field,
+)
+from dropship_central.api.exceptions import ServiceError
+from marketplaces.models import ImportedOrder, StoreAccount
+from marketplaces.services import (
+    shop_domain_error,
+    shop_domain_normalize,
+    store_account_connect_start,
+    store_account_disconnect,
+)
 
 SECRET_MODEL_FIELDS = ("credentials", "access_token", "refresh_token")
 
@@ -35,9 +49,11 @@ class StoreAccountForm(forms.ModelForm):
             "shop_domain",
             "external_account_id",
             "status",
+            "install_method",
             "connected_at",
             "scopes",
             "currency",
+            "orders_imported_until",
             "last_error",
             "access_token_expires_at",
             "refresh_token_expires_at",
@@ -85,14 +101,28 @@ class StoreAccountAdmin(AuditedAdmin):
         "connected_at",
         "access_token_expires_at",
     )
-    list_filter = ("marketplace", "status", "environment")
+    list_filter = ("marketplace", "status", "environment", "install_method")
+    actions = ("connect_accounts", "disconnect_accounts")
     list_select_related = ("user",)
     search_fields = ("name", "user__email", "shop_domain", "=external_account_id")
     raw_id_fields = ("user",)
     readonly_fields = ("credentials_status", "access_token_status", "refresh_token_status", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("user", "marketplace", "name", "environment", "shop_domain", "external_account_id")}),
-        ("Connection", {"fields": ("status", "connected_at", "scopes", "currency", "last_error")}),
+        (
+            "Connection",
+            {
+                "fields": (
+                    "status",
+                    "install_method",
+                    "connected_at",
+                    "scopes",
+                    "currency",
+                    "orders_imported_until",
+                    "last_error",
+                )
+            },
+        ),
         (
             "Secrets (write-only)",
             {
@@ -130,3 +160,38 @@ class StoreAccountAdmin(AuditedAdmin):
     @admin.display(description="stored refresh token")
     def refresh_token_status(self, obj: StoreAccount) -> str:
         return masked(obj.refresh_token)
+
+    @admin.action(
+        description="Connect: show the OAuth consent or install link to send the seller", permissions=("change",)
+    )
+    def connect_accounts(self, request: HttpRequest, queryset: QuerySet[StoreAccount]) -> None:
+        callback = request.build_absolute_uri(reverse("shopify-callback"))
+        for account in queryset:
+            try:
+                url = store_account_connect_start(account=account, redirect_uri=callback)
+            except ServiceError as exc:
+                self.message_user(request, f"{account}: {exc.detail}", messages.ERROR)
+                continue
+            self.message_user(request, format_html('{}: send the seller to <a href="{}">{}</a>', account, url, url))
+
+    @admin.action(
+        description="Disconnect: revoke what can be revoked, wipe secrets, stop syncs", permissions=("change",)
+    )
+    def disconnect_accounts(self, request: HttpRequest, queryset: QuerySet[StoreAccount]) -> None:
+        for account in queryset:
+            store_account_disconnect(account=account, actor=request.user, request=request)
+        self.message_user(request, f"Disconnected {len(queryset)} store(s).", messages.SUCCESS)
+
+
+@admin.register(ImportedOrder)
+class ImportedOrderAdmin(ReadOnlyAdmin):
+    """Orders the import has counted, with what each added to which listing and day (read-only)."""
+
+    list_display = ("order_id", "store_account", "ordered_at", "first_imported_at", "updated_at")
+    list_select_related = ("store_account",)
+    list_filter = ("store_account__marketplace",)
+    search_fields = ("=order_id",)
+    raw_id_fields = ("store_account",)
+    date_hierarchy = "ordered_at"
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -30,15 +31,25 @@ from marketplaces.oauth import (
 )
 from marketplaces.plugins.base import MarketplaceDownError, MarketplaceError, ReconnectNeededError
 from marketplaces.selectors import store_account_count_for_quota
+from marketplaces.shopify_oauth import (
+    ShopifyApp,
+    query_signature_valid,
+    shopify_access_revoke,
+    shopify_app,
+    shopify_code_exchange,
+    shopify_install_url,
+)
+
+logger = structlog.get_logger(__name__)
 
 SECRET_FIELDS = frozenset({"credentials", "access_token", "refresh_token"})
 REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
     StoreAccount.Marketplace.EBAY: ("client_id", "client_secret"),
-    StoreAccount.Marketplace.SHOPIFY: ("access_token",),
+    StoreAccount.Marketplace.SHOPIFY: (),
 }
 OPTIONAL_CREDENTIALS: dict[str, tuple[str, ...]] = {
     StoreAccount.Marketplace.EBAY: ("ru_name",),
-    StoreAccount.Marketplace.SHOPIFY: (),
+    StoreAccount.Marketplace.SHOPIFY: ("access_token",),
 }
 SHOP_DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 AUDITED_FIELDS = (
@@ -47,6 +58,7 @@ AUDITED_FIELDS = (
     "environment",
     "shop_domain",
     "status",
+    "install_method",
     "connected_at",
     "access_token_expires_at",
     "refresh_token_expires_at",
@@ -92,7 +104,8 @@ def store_account_create(
     shop_domain: str = "",
     request: HttpRequest | None = None,
 ) -> StoreAccount:
-    """Connect a store. Shopify custom-app tokens connect at once; eBay waits for its OAuth consent."""
+    """Add a store. A Shopify custom-app token connects at once; eBay, and Shopify without a token, wait for the
+    OAuth consent (`store_account_connect_start`)."""
     shop_domain = shop_domain_normalize(shop_domain)
     _validate(marketplace=marketplace, credentials=credentials, shop_domain=shop_domain)
     with transaction.atomic():
@@ -126,8 +139,10 @@ def store_account_create(
 def store_account_remove(*, account: StoreAccount, actor: User, request: HttpRequest | None = None) -> bool:
     """Delete a store without listings; otherwise disconnect it: status DISCONNECTED, every secret wiped.
 
-    Listings and their sales history stay readable after a disconnect. Returns True when the row was deleted.
+    Listings and their sales history stay readable after a disconnect. Either way what can be revoked at the
+    marketplace is revoked first (see `store_account_disconnect`). Returns True when the row was deleted.
     """
+    revoke_note = _revoke_access(account)
     with transaction.atomic():
         account = StoreAccount.objects.select_for_update().get(pk=account.pk)
         before = _snapshot(account)
@@ -138,6 +153,7 @@ def store_account_remove(*, account: StoreAccount, actor: User, request: HttpReq
                 obj=account,
                 changes=diff_fields(before, dict.fromkeys(before), secret_fields=SECRET_FIELDS),
                 request=request,
+                message=revoke_note,
             )
             account.delete()
             return True
@@ -150,15 +166,21 @@ def store_account_remove(*, account: StoreAccount, actor: User, request: HttpReq
                 obj=account,
                 changes=changes,
                 request=request,
-                message="Store disconnected",
+                message=f"Store disconnected; {revoke_note}",
             )
         return False
 
 
-def store_account_connect_start(*, account: StoreAccount) -> str:
-    """Begin eBay's consent: a fresh one-time nonce on the account and the consent page URL to send the user to."""
+def store_account_connect_start(*, account: StoreAccount, redirect_uri: str = "") -> str:
+    """Begin the OAuth consent: a fresh one-time nonce on the account and the page to send the user to.
+
+    eBay: its consent page for the store's own application. Shopify: the platform app's install page on the
+    store's shop; `redirect_uri` is used when `SHOPIFY_REDIRECT_URI` is not set.
+    """
+    if account.marketplace == StoreAccount.Marketplace.SHOPIFY:
+        return _shopify_connect_start(account=account, redirect_uri=redirect_uri)
     if account.marketplace != StoreAccount.Marketplace.EBAY:
-        raise ServiceError("Only eBay stores connect through a consent page.", code="not_oauth")
+        raise ServiceError("This marketplace does not connect through a consent page.", code="not_oauth")
     credentials = account.credentials or {}
     missing = [key for key in ("client_id", "client_secret", "ru_name") if not credentials.get(key)]
     if missing:
@@ -167,14 +189,41 @@ def store_account_connect_start(*, account: StoreAccount) -> str:
             code="credentials_missing",
             details={"credentials": missing},
         )
+    state = _new_state(account)
+    return ebay_consent_url(
+        environment=account.environment,
+        client_id=credentials["client_id"],
+        ru_name=credentials["ru_name"],
+        state=state,
+    )
+
+
+def _shopify_connect_start(*, account: StoreAccount, redirect_uri: str) -> str:
+    custom_app = account.install_method != StoreAccount.InstallMethod.OAUTH
+    if account.access_token and account.status == StoreAccount.Status.CONNECTED and custom_app:
+        raise ServiceError(
+            "This Shopify store is connected with its custom app's access token; disconnect it to install instead.",
+            code="not_oauth",
+        )
+    app = shopify_app()
+    if not app.client_id or not app.client_secret:
+        raise ServiceError(
+            "The Shopify app is not configured (SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET).", code="not_configured"
+        )
+    if error := shop_domain_error(marketplace=account.marketplace, shop_domain=account.shop_domain):
+        raise ServiceError(error, code="validation_error", details={"shop_domain": [error]})
+    state = _new_state(account)
+    return shopify_install_url(
+        shop_domain=account.shop_domain, app=app, redirect_uri=app.redirect_uri or redirect_uri, state=state
+    )
+
+
+def _new_state(account: StoreAccount) -> str:
     with transaction.atomic():
         locked = StoreAccount.objects.select_for_update().get(pk=account.pk)
         locked.oauth_nonce = nonce_new()
         locked.save(update_fields=["oauth_nonce", "updated_at"])
-    state = state_sign(user_id=locked.user_id, account_id=locked.pk, nonce=locked.oauth_nonce)
-    return ebay_consent_url(
-        environment=locked.environment, client_id=credentials["client_id"], ru_name=credentials["ru_name"], state=state
-    )
+    return state_sign(user_id=locked.user_id, account_id=locked.pk, nonce=locked.oauth_nonce)
 
 
 def store_account_connect_complete(
@@ -196,9 +245,11 @@ def store_account_connect_complete(
         raise ServiceError(str(exc), code="state_mismatch") from exc
     with transaction.atomic():
         account = _claimed_account(account_id=claims.account_id, owner_id=claims.user_id, nonce=claims.nonce, user=user)
+        if account.marketplace != StoreAccount.Marketplace.EBAY:
+            raise ServiceError("The state does not match a consent this service started.", code="state_mismatch")
         before = _snapshot(account)
         account.oauth_nonce = ""
-        failure = _consent_refused(error, error_description) if error or not code else None
+        failure = _consent_refused(error, error_description, marketplace="eBay") if error or not code else None
         if failure is None:
             failure = _consent_exchange(account, code)
         else:
@@ -208,6 +259,70 @@ def store_account_connect_complete(
     if failure is not None:
         raise failure
     return account
+
+
+def store_account_shopify_connect_complete(
+    *, params: list[tuple[str, str]], user: Any = None, request: HttpRequest | None = None
+) -> StoreAccount:
+    """Finish Shopify's install: the query's HMAC, then `state`, then the shop, then the code exchange.
+
+    `params` is the callback's decoded query, in order. Every step that fails answers a `ServiceError`: `hmac_invalid`,
+    `state_mismatch`, `consent_denied`, `shop_mismatch`, `consent_rejected` or `marketplace_unavailable` (502).
+    """
+    query = dict(params)
+    app = shopify_app()
+    if not query_signature_valid(params, secret=app.client_secret):
+        raise ServiceError("The callback's signature (hmac) does not match the Shopify app.", code="hmac_invalid")
+    try:
+        claims = state_verify(query.get("state", ""))
+    except StateError as exc:
+        raise ServiceError(str(exc), code="state_mismatch") from exc
+    with transaction.atomic():
+        account = _claimed_account(account_id=claims.account_id, owner_id=claims.user_id, nonce=claims.nonce, user=user)
+        if account.marketplace != StoreAccount.Marketplace.SHOPIFY:
+            raise ServiceError("The state does not match a consent this service started.", code="state_mismatch")
+        before = _snapshot(account)
+        account.oauth_nonce = ""
+        failure = _shopify_callback_problem(account, query)
+        if failure is None:
+            failure = _shopify_exchange(account, app, query["code"])
+        else:
+            account.last_error = str(failure.detail)
+        account.save()
+        _audit_change(account, before, actor=account.user, request=request, message="Shopify install")
+    if failure is not None:
+        raise failure
+    return account
+
+
+def _shopify_callback_problem(account: StoreAccount, query: dict[str, str]) -> ServiceError | None:
+    if query.get("error") or not query.get("code"):
+        return _consent_refused(query.get("error", ""), query.get("error_description", ""), marketplace="Shopify")
+    shop = shop_domain_normalize(query.get("shop", ""))
+    if not SHOP_DOMAIN_RE.fullmatch(shop) or shop != account.shop_domain:
+        return ServiceError(
+            f"Shopify answered for the shop {shop or '(none)'}, not {account.shop_domain}.",
+            code="shop_mismatch",
+            details={"shop": shop},
+        )
+    return None
+
+
+def _shopify_exchange(account: StoreAccount, app: ShopifyApp, code: str) -> ServiceError | None:
+    try:
+        grant = shopify_code_exchange(shop_domain=account.shop_domain, app=app, code=code)
+    except OAuthError as exc:
+        account.last_error = str(exc)
+        if exc.permanent:
+            return ServiceError(str(exc), code="consent_rejected")
+        return ServiceError(str(exc), code="marketplace_unavailable", status_code=status.HTTP_502_BAD_GATEWAY)
+    account.access_token = grant.access_token
+    account.scopes = grant.scopes
+    account.install_method = StoreAccount.InstallMethod.OAUTH
+    account.status = StoreAccount.Status.CONNECTED
+    account.connected_at = timezone.now()
+    account.last_error = ""
+    return None
 
 
 def store_account_refresh(*, account: StoreAccount, stale_token: str = "") -> StoreAccount:
@@ -232,18 +347,45 @@ def store_account_refresh(*, account: StoreAccount, stale_token: str = "") -> St
 
 
 def store_account_disconnect(*, account: StoreAccount, actor: User, request: HttpRequest | None = None) -> StoreAccount:
-    """Disconnect a store and wipe every stored secret; its listings and history stay.
+    """Disconnect a store: revoke what the marketplace lets us revoke, then wipe every stored secret.
 
-    eBay offers no endpoint to revoke a user access or refresh token, so wiping them is all that can be done here;
-    the seller removes the application's access in their eBay account settings. Syncs skip any account that is not
-    CONNECTED, so every sync for it stops.
+    Shopify stores installed through our OAuth app are removed from the shop (`DELETE
+    /admin/api_permissions/current.json`), which kills the token; a custom-app token belongs to the merchant's own
+    app, which they uninstall in their Shopify admin. eBay offers no endpoint to revoke a user access or refresh
+    token, so wiping them is all that can be done; the seller removes the application's access in their eBay
+    account settings. A revoke that fails does not stop the disconnect; it is noted in the audit entry and
+    `last_error`. Syncs skip any account that is not CONNECTED, so every sync for it stops. Listings and history stay.
     """
+    revoke_note = _revoke_access(account)
     with transaction.atomic():
         locked = StoreAccount.objects.select_for_update().get(pk=account.pk)
         before = _snapshot(locked)
         _disconnect(locked)
-        _audit_change(locked, before, actor=actor, request=request, message="Store disconnected")
+        if revoke_note.startswith(REVOKE_FAILED):
+            locked.last_error = revoke_note
+            locked.save(update_fields=["last_error", "updated_at"])
+        _audit_change(locked, before, actor=actor, request=request, message=f"Store disconnected; {revoke_note}")
     return locked
+
+
+REVOKE_FAILED = "revoke failed"
+
+
+def _revoke_access(account: StoreAccount) -> str:
+    """Revoke the stored access at the marketplace when it can be; a short note of what happened, for the audit."""
+    current = StoreAccount.objects.filter(pk=account.pk).first()
+    if current is None or not current.access_token:
+        return "no token to revoke"
+    if current.marketplace == StoreAccount.Marketplace.EBAY:
+        return "eBay has no revoke endpoint for user tokens; tokens wiped"
+    if current.install_method != StoreAccount.InstallMethod.OAUTH:
+        return "custom-app token wiped (the merchant uninstalls their own app)"
+    try:
+        shopify_access_revoke(shop_domain=current.shop_domain, access_token=current.access_token)
+    except OAuthError as exc:
+        logger.warning("store_account_revoke_failed", store_account_id=current.pk, error=str(exc))
+        return f"{REVOKE_FAILED}: {exc}"[:255]
+    return "Shopify app access revoked"
 
 
 def store_account_listing_defaults_set(*, account: StoreAccount, defaults: dict[str, str]) -> StoreAccount:
@@ -273,9 +415,11 @@ def _claimed_account(*, account_id: int, owner_id: int, nonce: str, user: Any) -
     return account
 
 
-def _consent_refused(error: str, description: str) -> ServiceError:
+def _consent_refused(error: str, description: str, *, marketplace: str) -> ServiceError:
     reason = description or error or "no authorization code was returned"
-    return ServiceError(f"eBay consent was not given: {reason}.", code="consent_denied", details={"error": error})
+    return ServiceError(
+        f"{marketplace} consent was not given: {reason}.", code="consent_denied", details={"error": error}
+    )
 
 
 def _consent_exchange(account: StoreAccount, code: str) -> ServiceError | None:
@@ -357,8 +501,10 @@ def _validate(*, marketplace: str, credentials: dict[str, Any], shop_domain: str
 
 
 def _apply_credentials(account: StoreAccount, credentials: dict[str, Any]) -> None:
-    if account.marketplace == StoreAccount.Marketplace.SHOPIFY:
-        account.access_token = credentials.pop("access_token")
+    token = credentials.pop("access_token", "") if account.marketplace == StoreAccount.Marketplace.SHOPIFY else ""
+    if token:
+        account.access_token = token
+        account.install_method = StoreAccount.InstallMethod.CUSTOM_APP
         account.status = StoreAccount.Status.CONNECTED
         account.connected_at = timezone.now()
     account.credentials = credentials
@@ -371,6 +517,7 @@ def _disconnect(account: StoreAccount) -> None:
     account.refresh_token = ""
     account.access_token_expires_at = None
     account.refresh_token_expires_at = None
+    account.install_method = ""
     account.save()
 
 

@@ -196,6 +196,21 @@ EBAY_TOKEN_REFRESH_MARGIN = env.int("EBAY_TOKEN_REFRESH_MARGIN", default=300)
 EBAY_HTTP: dict[str, float] = {"connect_timeout": 5.0, "read_timeout": 20.0, "max_attempts": 3, "backoff_initial": 0.5}
 SHOPIFY_BASE_URL = env("SHOPIFY_BASE_URL", default="https://{shop}")
 SHOPIFY_API_VERSION = env("SHOPIFY_API_VERSION", default="2025-01")
+# Shopify OAuth install (the platform's Shopify app). Empty: only custom-app access tokens connect.
+SHOPIFY_CLIENT_ID = env("SHOPIFY_CLIENT_ID", default="")
+SHOPIFY_CLIENT_SECRET = env("SHOPIFY_CLIENT_SECRET", default="")
+SHOPIFY_SCOPES = env(
+    "SHOPIFY_SCOPES",
+    default="read_products,write_products,read_inventory,write_inventory,read_locations,read_orders",
+)
+SHOPIFY_REDIRECT_URI = env("SHOPIFY_REDIRECT_URI", default="")
+# Outbound client options for Shopify's OAuth endpoints (dropship_central.http.ClientConfig fields).
+SHOPIFY_HTTP: dict[str, float] = {
+    "connect_timeout": 5.0,
+    "read_timeout": 20.0,
+    "max_attempts": 3,
+    "backoff_initial": 0.5,
+}
 
 # --- Tiers and quotas -------------------------------------------------------------------------
 TIER_QUOTAS: dict[str, dict[str, int]] = {

@@ -21,6 +21,7 @@ class StoreAccountSerializer(serializers.ModelSerializer):
             "shop_domain",
             "external_account_id",
             "status",
+            "install_method",
             "has_credentials",
             "currency",
             "scopes",
@@ -48,7 +49,10 @@ class StoreAccountCreateSerializer(serializers.Serializer):
     credentials = serializers.DictField(
         child=serializers.CharField(),
         write_only=True,
-        help_text="eBay: client_id, client_secret (optional ru_name). Shopify: access_token (Admin API token).",
+        help_text=(
+            "eBay: client_id, client_secret (optional ru_name). Shopify: access_token (a custom app's Admin API "
+            "token), or nothing to connect through the OAuth install."
+        ),
     )
 
     def validate_shop_domain(self, value: str) -> str:

@@ -1,4 +1,7 @@
+from urllib.parse import parse_qsl
+
 from django.db.models import QuerySet
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -21,6 +24,7 @@ from marketplaces.services import (
     store_account_create,
     store_account_disconnect,
     store_account_remove,
+    store_account_shopify_connect_complete,
 )
 
 
@@ -67,25 +71,32 @@ class StoreAccountViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        summary="Start a store's eBay consent",
+        summary="Start a store's OAuth consent (eBay) or install (Shopify)",
         request=None,
         responses={200: AuthorizationUrlSerializer},
         description=(
-            "Answers the eBay consent page to send the seller to, asking for the sell.inventory, sell.account and "
-            "sell.fulfillment scopes. The link's signed state expires and only the newest link works. Needs the "
-            "store's client_id, client_secret and ru_name credentials."
+            "Answers the page to send the seller to. eBay: its consent page, asking for the sell.inventory, "
+            "sell.account and sell.fulfillment scopes; needs the store's client_id, client_secret and ru_name "
+            "credentials. Shopify: the platform app's install page on the store's shop "
+            "(`https://{shop}/admin/oauth/authorize`), coming back to `marketplaces/shopify/callback`. The link's "
+            "signed state expires and only the newest link works."
         ),
     )
     @action(detail=True, methods=["post"])
     def connect(self, request: Request, pk: str | None = None) -> Response:
-        url = store_account_connect_start(account=self.get_object())
+        callback = request.build_absolute_uri(reverse("shopify-callback"))
+        url = store_account_connect_start(account=self.get_object(), redirect_uri=callback)
         return Response({"authorization_url": url})
 
     @extend_schema(
         summary="Disconnect a store",
         request=None,
         responses={200: StoreAccountSerializer},
-        description="Wipes every stored secret and stops its syncs; the store, its listings and history stay.",
+        description=(
+            "Revokes the app's access where the marketplace allows it (a Shopify store installed through the OAuth "
+            "app is uninstalled from the shop; eBay has no revoke endpoint for user tokens), wipes every stored "
+            "secret and stops its syncs; the store, its listings and history stay."
+        ),
     )
     @action(detail=True, methods=["post"])
     def disconnect(self, request: Request, pk: str | None = None) -> Response:
@@ -122,4 +133,34 @@ class EbayCallbackView(APIView):
             user=request.user,
             request=request,
         )
+        return Response(StoreAccountSerializer(account).data)
+
+
+class ShopifyCallbackView(APIView):
+    """Where Shopify sends the merchant back after the install. The HMAC proves Shopify sent it; the signed state
+    proves who started it."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="Shopify install callback",
+        parameters=[
+            OpenApiParameter("hmac", str, required=True),
+            OpenApiParameter("state", str, required=True),
+            OpenApiParameter("shop", str, required=True),
+            OpenApiParameter("code", str, required=False),
+            OpenApiParameter("timestamp", str, required=False),
+            OpenApiParameter("host", str, required=False),
+        ],
+        responses={200: StoreAccountSerializer},
+        description=(
+            "Checks the query's HMAC with the app's client secret (400 `hmac_invalid`), the state (400 "
+            "`state_mismatch`), a refused install (400 `consent_denied`) and that the shop is the store's own "
+            "*.myshopify.com domain (400 `shop_mismatch`), then exchanges the code for an access token, stored "
+            "encrypted, and marks the store connected (400 `consent_rejected` or 502 when the exchange fails)."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        params = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+        account = store_account_shopify_connect_complete(params=params, user=request.user, request=request)
         return Response(StoreAccountSerializer(account).data)

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 
 class MarketplaceError(Exception):
@@ -106,6 +106,47 @@ class OrderLine:
     fees: Decimal
     currency: str
     created_at: datetime
+    refunds: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class ListingRef:
+    """Which listing to read back: its SKU and the marketplace's ids (eBay: listing and offer id; Shopify: product
+    and variant GID)."""
+
+    sku: str
+    external_id: str
+    offer_id: str
+
+
+@dataclass(frozen=True)
+class ListingState:
+    """What the marketplace shows for one listing now. `found` is False when the marketplace no longer has it."""
+
+    sku: str
+    found: bool
+    price: Decimal | None = None
+    quantity: int | None = None
+    currency: str = ""
+    status: str = ""
+
+
+@runtime_checkable
+class ListingReader(Protocol):
+    """A client that can read its listings back (reconciliation)."""
+
+    def read_listings(self, refs: list[ListingRef]) -> list[ListingState]:
+        """One state per ref, in the same order."""
+        ...
+
+
+@runtime_checkable
+class ModifiedOrdersReader(Protocol):
+    """A client that can read the orders modified (created, paid, refunded…) since a moment."""
+
+    def fetch_orders_modified(self, *, since: datetime) -> list[OrderLine]:
+        """Every line of every order modified since `since`, with its refunds so far."""
+        ...
 
 
 class MarketplaceClient(ABC):

@@ -8,6 +8,7 @@ from django.test import Client
 from tests import factories as f
 from tests.alerts_notifications import factories as alert_factories
 from tests.listings_pricing.factories import PriceDecisionFactory
+from tests.listings_reconcile.factories import ImportedOrderFactory
 
 PROJECT_APPS = ("accounts", "core", "suppliers", "catalog", "marketplaces", "listings", "alerts", "analytics")
 
@@ -27,6 +28,7 @@ FACTORIES = {
     "catalog.stockhistory": f.StockHistoryFactory,
     "catalog.trackedproduct": f.TrackedProductFactory,
     "catalog.suspectreading": f.SuspectReadingFactory,
+    "marketplaces.importedorder": ImportedOrderFactory,
     "marketplaces.storeaccount": f.StoreAccountFactory,
     "listings.pricingrule": f.PricingRuleFactory,
     "listings.listing": f.ListingFactory,

@@ -14,6 +14,7 @@ NO_ADD_PAGE = {
     "catalog.pricehistory",
     "catalog.stockhistory",
     "catalog.suspectreading",
+    "marketplaces.importedorder",
     "listings.pricedecision",
     "analytics.analyticscache",
     "alerts.notificationattempt",

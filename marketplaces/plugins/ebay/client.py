@@ -15,6 +15,8 @@ from marketplaces.plugins.base import (
     ClientMeta,
     InvalidDataError,
     ListingPayload,
+    ListingRef,
+    ListingState,
     MarketplaceClient,
     OrderLine,
     PriceQuantityUpdate,
@@ -33,6 +35,8 @@ DEFAULT_MARKETPLACE_ID = "EBAY_US"
 ORDER_PAGE_SIZE = 200
 MAX_ORDER_PAGES = 500
 OFFER_EXISTS = 25002
+# "This Offer is not available" and "No offer found": the offer was deleted on eBay.
+OFFER_GONE = frozenset({25713, 25710})
 SETUP_KEYS = ("fulfillment_policy_id", "payment_policy_id", "return_policy_id", "merchant_location_key")
 
 
@@ -144,8 +148,59 @@ class EbayClient(MarketplaceClient):
         self.transport.call("POST", f"{INVENTORY}/offer/{quote(offer_id, safe='')}/withdraw")
 
     def fetch_orders(self, *, since: datetime) -> list[OrderLine]:
+        return self._orders(f"creationdate:[{_ebay_time(since)}..]")
+
+    def fetch_orders_modified(self, *, since: datetime) -> list[OrderLine]:
+        """Orders eBay changed since `since` (new, paid, refunded…), each line with its refunds so far."""
+        return self._orders(f"lastmodifieddate:[{_ebay_time(since)}..]")
+
+    def read_listings(self, refs: list[ListingRef]) -> list[ListingState]:
+        """Price and status from each offer (`GET offer/{offerId}`), quantity from the inventory items
+        (`bulk_get_inventory_item`, 25 SKUs a call). A listing whose offer eBay no longer has is not found."""
+        quantities: dict[str, int | None] = {}
+        size = self.meta.bulk_limit
+        for start in range(0, len(refs), size):
+            quantities.update(self._inventory_quantities([ref.sku for ref in refs[start : start + size]]))
+        return [self._listing_state(ref, quantities) for ref in refs]
+
+    def _inventory_quantities(self, skus: list[str]) -> dict[str, int | None]:
+        body = self.transport.call(
+            "POST", f"{INVENTORY}/bulk_get_inventory_item", body={"requests": [{"sku": sku} for sku in skus]}
+        )
+        found: dict[str, int | None] = {}
+        for response in body.get("responses") or []:
+            if response.get("statusCode") != 200:
+                continue
+            availability = ((response.get("inventoryItem") or {}).get("availability") or {}).get(
+                "shipToLocationAvailability"
+            ) or {}
+            quantity = availability.get("quantity")
+            found[str(response.get("sku", ""))] = int(quantity) if quantity is not None else None
+        return found
+
+    def _listing_state(self, ref: ListingRef, quantities: dict[str, int | None]) -> ListingState:
+        if not ref.offer_id:
+            return ListingState(sku=ref.sku, found=False)
+        try:
+            offer = self.transport.call("GET", f"{INVENTORY}/offer/{quote(ref.offer_id, safe='')}")
+        except EbayRequestError as exc:
+            if exc.error_ids() & OFFER_GONE:
+                return ListingState(sku=ref.sku, found=False)
+            raise
+        price = (offer.get("pricingSummary") or {}).get("price") or {}
+        quantity = quantities.get(ref.sku, offer.get("availableQuantity"))
+        return ListingState(
+            sku=ref.sku,
+            found=True,
+            price=Decimal(str(price["value"])) if price.get("value") is not None else None,
+            quantity=int(quantity) if quantity is not None else None,
+            currency=str(price.get("currency") or ""),
+            status=str(offer.get("status") or ""),
+        )
+
+    def _orders(self, order_filter: str) -> list[OrderLine]:
         params: dict[str, Any] = {
-            "filter": f"creationdate:[{_ebay_time(since)}..]",
+            "filter": order_filter,
             "limit": ORDER_PAGE_SIZE,
             "offset": 0,
         }
@@ -279,6 +334,10 @@ def _order_lines(order: dict[str, Any]) -> list[OrderLine]:
     fees = _share(fee_total, revenues)
     lines = []
     for item, revenue, fee in zip(items, revenues, fees, strict=True):
+        refunded = sum(
+            (Decimal(str((refund.get("amount") or {}).get("value") or "0")) for refund in item.get("refunds") or []),
+            Decimal("0"),
+        )
         lines.append(
             OrderLine(
                 order_id=str(order["orderId"]),
@@ -288,6 +347,7 @@ def _order_lines(order: dict[str, Any]) -> list[OrderLine]:
                 fees=fee,
                 currency=str((item.get("lineItemCost") or {}).get("currency") or "USD"),
                 created_at=created,
+                refunds=refunded,
             )
         )
     return lines

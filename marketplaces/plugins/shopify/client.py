@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -19,6 +19,8 @@ from marketplaces.plugins.base import (
     ClientMeta,
     InvalidDataError,
     ListingPayload,
+    ListingRef,
+    ListingState,
     MarketplaceClient,
     OrderLine,
     PriceQuantityUpdate,
@@ -111,8 +113,30 @@ class ShopifyClient(MarketplaceClient):
         self._set_status(external_id, "ACTIVE")
 
     def fetch_orders(self, *, since: datetime) -> list[OrderLine]:
+        return self._orders(f"created_at:>='{_shopify_time(since)}'")
+
+    def fetch_orders_modified(self, *, since: datetime) -> list[OrderLine]:
+        """Orders Shopify changed since `since` (new, paid, refunded…), each line with its refunds so far."""
+        return self._orders(f"updated_at:>='{_shopify_time(since)}'")
+
+    def read_listings(self, refs: list[ListingRef]) -> list[ListingState]:
+        """Each variant's price and its `available` quantity at the location stock is set at, 100 a query. A variant
+        Shopify no longer has, or whose product is archived, is reported as such (not found / status)."""
+        location_id = self.primary_location_id()
+        states: dict[str, ListingState] = {}
+        with_ids = list(dict.fromkeys(ref.offer_id for ref in refs if ref.offer_id))
+        for chunk in _chunks(with_ids, 100):
+            data = self.graphql.execute(ops.VARIANT_STATES, {"ids": chunk, "locationId": location_id})
+            for node in data["nodes"]:
+                if node and node.get("id"):
+                    states[node["id"]] = _variant_state(node)
+        return [
+            replace(states[ref.offer_id], sku=ref.sku) if ref.offer_id in states else ListingState(ref.sku, False)
+            for ref in refs
+        ]
+
+    def _orders(self, query: str) -> list[OrderLine]:
         lines: list[OrderLine] = []
-        query = f"created_at:>='{since.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}'"
         after: str | None = None
         while True:
             data = self.graphql.execute(ops.ORDERS, {"query": query, "after": after})
@@ -296,6 +320,7 @@ class ShopifyClient(MarketplaceClient):
         created_at = datetime.fromisoformat(order["createdAt"].replace("Z", "+00:00"))
         revenues = [Decimal(str(node["discountedTotalSet"]["shopMoney"]["amount"])) for node in nodes]
         fees = _allocate(_order_fees(order), revenues)
+        refunds = self._line_refunds(order)
         return [
             OrderLine(
                 order_id=order["id"],
@@ -305,9 +330,18 @@ class ShopifyClient(MarketplaceClient):
                 fees=fee,
                 currency=node["discountedTotalSet"]["shopMoney"].get("currencyCode") or order["currencyCode"],
                 created_at=created_at,
+                refunds=refunds.get(node.get("id") or "", Decimal("0")),
             )
             for node, revenue, fee in zip(nodes, revenues, fees, strict=True)
         ]
+
+    def _line_refunds(self, order: dict[str, Any]) -> dict[str, Decimal]:
+        """Refunded subtotal per line item id; asked for only when the order says something was refunded."""
+        total = Decimal(str(((order.get("totalRefundedSet") or {}).get("shopMoney") or {}).get("amount") or "0"))
+        if not total:
+            return {}
+        data = self.graphql.execute(ops.ORDER_REFUNDS_QUERY, {"id": order["id"]})
+        return _refunded_per_line((data.get("order") or {}).get("refunds") or [])
 
     # --- plumbing --------------------------------------------------------------------------------------
 
@@ -398,6 +432,33 @@ def _indexed_errors(errors: list[dict[str, Any]], list_field: str) -> dict[int |
                 position = int(path[after])
         by_position[position].append(error)
     return {position: describe(group) for position, group in by_position.items()}
+
+
+def _shopify_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _refunded_per_line(refunds: list[dict[str, Any]]) -> dict[str, Decimal]:
+    """Refunded subtotal per line item id, over every refund of the order."""
+    refunded: dict[str, Decimal] = defaultdict(Decimal)
+    for refund in refunds:
+        for item in (refund.get("refundLineItems") or {}).get("nodes") or []:
+            line_id = (item.get("lineItem") or {}).get("id")
+            if line_id:
+                refunded[line_id] += Decimal(str(item["subtotalSet"]["shopMoney"]["amount"]))
+    return refunded
+
+
+def _variant_state(node: dict[str, Any]) -> ListingState:
+    level = (node.get("inventoryItem") or {}).get("inventoryLevel") or {}
+    available = [q["quantity"] for q in level.get("quantities") or [] if q.get("name") == INVENTORY_NAME]
+    return ListingState(
+        sku=node.get("sku") or "",
+        found=True,
+        price=Decimal(str(node["price"])) if node.get("price") is not None else None,
+        quantity=int(available[0]) if available else None,
+        status=str((node.get("product") or {}).get("status") or ""),
+    )
 
 
 def _order_fees(order: dict[str, Any]) -> Decimal:

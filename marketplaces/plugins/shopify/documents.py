@@ -12,6 +12,8 @@ ORDERS_PAGE_SIZE = 10
 ORDER_LINES_PAGE_SIZE = 20
 ORDER_TRANSACTIONS = 3
 ORDER_LINES_FOLLOW_UP_SIZE = 100
+ORDER_REFUNDS = 5
+REFUND_LINES = 30
 
 
 @dataclass(frozen=True)
@@ -182,12 +184,18 @@ query Orders($query: String!, $after: String) {{
           }}
         }}
       }}
+      totalRefundedSet {{
+        shopMoney {{
+          amount
+        }}
+      }}
       lineItems(first: {ORDER_LINES_PAGE_SIZE}) {{
         pageInfo {{
           hasNextPage
           endCursor
         }}
         nodes {{
+          id
           sku
           quantity
           discountedTotalSet {{
@@ -202,7 +210,7 @@ query Orders($query: String!, $after: String) {{
   }}
 }}
 """,
-    cost=2 + ORDERS_PAGE_SIZE * (2 + ORDER_TRANSACTIONS * 3 + 3 + ORDER_LINES_PAGE_SIZE * 3),
+    cost=2 + ORDERS_PAGE_SIZE * (2 + ORDER_TRANSACTIONS * 3 + 2 + 3 + ORDER_LINES_PAGE_SIZE * 3),
 )
 
 ORDER_LINES = Operation(
@@ -216,6 +224,7 @@ query OrderLines($id: ID!, $after: String) {{
         endCursor
       }}
       nodes {{
+        id
         sku
         quantity
         discountedTotalSet {{
@@ -232,6 +241,60 @@ query OrderLines($id: ID!, $after: String) {{
     cost=2 + 3 + ORDER_LINES_FOLLOW_UP_SIZE * 3,
 )
 
+ORDER_REFUNDS_QUERY = Operation(
+    name="OrderRefunds",
+    document=f"""
+query OrderRefunds($id: ID!) {{
+  order(id: $id) {{
+    refunds(first: {ORDER_REFUNDS}) {{
+      refundLineItems(first: {REFUND_LINES}) {{
+        nodes {{
+          lineItem {{
+            id
+          }}
+          subtotalSet {{
+            shopMoney {{
+              amount
+            }}
+          }}
+        }}
+      }}
+    }}
+  }}
+}}
+""",
+    cost=1 + ORDER_REFUNDS * (1 + 2 + REFUND_LINES * 4),
+)
+
+VARIANT_STATES = Operation(
+    name="VariantStates",
+    document="""
+query VariantStates($ids: [ID!]!, $locationId: ID!) {
+  nodes(ids: $ids) {
+    ... on ProductVariant {
+      id
+      sku
+      price
+      product {
+        id
+        status
+      }
+      inventoryItem {
+        id
+        inventoryLevel(locationId: $locationId) {
+          quantities(names: ["available"]) {
+            name
+            quantity
+          }
+        }
+      }
+    }
+  }
+}
+""",
+    cost=2 + 100 * 6,
+)
+
 ALL_OPERATIONS: tuple[Operation, ...] = (
     PRIMARY_LOCATION,
     PRODUCT_CREATE,
@@ -242,4 +305,6 @@ ALL_OPERATIONS: tuple[Operation, ...] = (
     PRODUCT_SET_STATUS,
     ORDERS,
     ORDER_LINES,
+    ORDER_REFUNDS_QUERY,
+    VARIANT_STATES,
 )

@@ -86,6 +86,8 @@ class FakeEbay(LoopbackServer):
             ("GET", re.compile(r"/sell/inventory/v1/location"), self._locations),
             ("GET", re.compile(r"/sell/account/v1/(fulfillment|payment|return)_policy"), self._policies),
             ("GET", re.compile(r"/sell/fulfillment/v1/order"), self._orders),
+            ("GET", re.compile(r"/sell/inventory/v1/offer/([^/]+)"), self._offer_get),
+            ("POST", re.compile(r"/sell/inventory/v1/bulk_get_inventory_item"), self._bulk_get_inventory),
         ]
 
     # --- scripting ---------------------------------------------------------------------------------
@@ -236,6 +238,29 @@ class FakeEbay(LoopbackServer):
                 responses.append(entry)
         status = 207 if self.state.bulk_errors else 200
         return json_reply({"responses": responses}, status)
+
+    def _offer_get(self, seen: Seen, match: re.Match[str]) -> Reply:
+        with self._state_lock:
+            offer = self.state.offers.get(unquote(match.group(1)))
+            if offer is None:
+                return ebay_error(404, 25713, "This Offer is not available.")
+            status = "PUBLISHED" if match.group(1) in self.state.listings else "UNPUBLISHED"
+            return json_reply({**offer, "offerId": match.group(1), "status": status})
+
+    def _bulk_get_inventory(self, seen: Seen, match: re.Match[str]) -> Reply:
+        body = json.loads(seen.body)
+        if len(body["requests"]) > 25:
+            return ebay_error(400, 25709, "Invalid value for requests. Maximum 25 SKUs per call.")
+        responses = []
+        with self._state_lock:
+            for request in body["requests"]:
+                item = self.state.inventory.get(request["sku"])
+                if item is None:
+                    error = {"errorId": 25710, "message": "We didn't find the entity you are requesting."}
+                    responses.append({"sku": request["sku"], "statusCode": 404, "errors": [error]})
+                else:
+                    responses.append({"sku": request["sku"], "statusCode": 200, "inventoryItem": {**item}})
+        return json_reply({"responses": responses}, 207 if any(r["statusCode"] != 200 for r in responses) else 200)
 
     def _locations(self, seen: Seen, match: re.Match[str]) -> Reply:
         locations = self.state.locations

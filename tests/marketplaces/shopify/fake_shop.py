@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from graphql import GraphQLSchema
@@ -281,7 +282,10 @@ class FakeShopify:
 
     def _op_Orders(self, variables: dict[str, Any]) -> dict[str, Any]:
         since = _since(variables["query"])
-        matching = [o for o in self.orders if datetime.fromisoformat(o["createdAt"].replace("Z", "+00:00")) >= since]
+        key = "updatedAt" if variables["query"].startswith("updated_at") else "createdAt"
+        matching = [
+            o for o in self.orders if datetime.fromisoformat(o.get(key, o["createdAt"]).replace("Z", "+00:00")) >= since
+        ]
         start = int(variables["after"].split(":")[1]) if variables.get("after") else 0
         size = self.orders_page_size or 10
         page = matching[start : start + size]
@@ -297,13 +301,50 @@ class FakeShopify:
     def _order_node(self, order: dict[str, Any]) -> dict[str, Any]:
         lines = order["lines"]
         first = lines[:20]
+        refunded = sum((Decimal(amount) for _, amount in order.get("refund_lines", [])), Decimal("0"))
         return {
-            **{k: v for k, v in order.items() if k != "lines"},
+            **{k: v for k, v in order.items() if k not in ("lines", "refund_lines", "updatedAt")},
+            "totalRefundedSet": {"shopMoney": {"amount": str(refunded)}},
             "lineItems": {
                 "pageInfo": {"hasNextPage": len(lines) > 20, "endCursor": "line:20" if len(lines) > 20 else None},
-                "nodes": [_line(line, order["currencyCode"]) for line in first],
+                "nodes": [_line(line, order["currencyCode"], _line_id(order, i)) for i, line in enumerate(first)],
             },
         }
+
+    def _op_OrderRefunds(self, variables: dict[str, Any]) -> dict[str, Any]:
+        order = next(o for o in self.orders if o["id"] == variables["id"])
+        items = [
+            {"lineItem": {"id": _line_id(order, index)}, "subtotalSet": {"shopMoney": {"amount": amount}}}
+            for index, amount in order.get("refund_lines", [])
+        ]
+        return {"order": {"refunds": [{"refundLineItems": {"nodes": items}}] if items else []}}
+
+    def refund(self, order_id: str, *, line: int, amount: str, updated_at: str) -> None:
+        """Refund `amount` of the order's line number `line` (0-based); the order counts as modified then."""
+        order = next(o for o in self.orders if o["id"] == order_id)
+        order.setdefault("refund_lines", []).append((line, amount))
+        order["updatedAt"] = updated_at
+
+    def _op_VariantStates(self, variables: dict[str, Any]) -> dict[str, Any]:
+        nodes = []
+        for variant_id in variables["ids"]:
+            variant = self.variants.get(variant_id)
+            if variant is None:
+                nodes.append(None)
+                continue
+            level = None
+            if variables["locationId"] == LOCATION_ID:
+                level = {"quantities": [{"name": "available", "quantity": self.levels[variant["inventoryItem"]]}]}
+            nodes.append(
+                {
+                    "id": variant_id,
+                    "sku": variant["sku"],
+                    "price": variant["price"],
+                    "product": {"id": variant["product"], "status": self.products[variant["product"]]["status"]},
+                    "inventoryItem": {"id": variant["inventoryItem"], "inventoryLevel": level},
+                }
+            )
+        return {"nodes": nodes}
 
     def _op_OrderLines(self, variables: dict[str, Any]) -> dict[str, Any]:
         order = next(o for o in self.orders if o["id"] == variables["id"])
@@ -314,7 +355,9 @@ class FakeShopify:
             "order": {
                 "lineItems": {
                     "pageInfo": {"hasNextPage": has_next, "endCursor": f"line:{start + 100}"},
-                    "nodes": [_line(line, order["currencyCode"]) for line in lines],
+                    "nodes": [
+                        _line(line, order["currencyCode"], _line_id(order, start + i)) for i, line in enumerate(lines)
+                    ],
                 }
             }
         }
@@ -336,9 +379,14 @@ class FakeShopify:
         return order_id
 
 
-def _line(line: tuple[str, int, str], currency: str) -> dict[str, Any]:
+def _line_id(order: dict[str, Any], index: int) -> str:
+    return f"gid://shopify/LineItem/{order['id'].rsplit('/', 1)[1]}{index:03d}"
+
+
+def _line(line: tuple[str, int, str], currency: str, line_id: str) -> dict[str, Any]:
     sku, quantity, amount = line
     return {
+        "id": line_id,
         "sku": sku,
         "quantity": quantity,
         "discountedTotalSet": {"shopMoney": {"amount": amount, "currencyCode": currency}},
@@ -346,7 +394,7 @@ def _line(line: tuple[str, int, str], currency: str) -> dict[str, Any]:
 
 
 def _since(query: str) -> datetime:
-    match = re.fullmatch(r"created_at:>='([^']+)'", query)
+    match = re.fullmatch(r"(?:created|updated)_at:>='([^']+)'", query)
     if match is None:
         raise AssertionError(f"unexpected orders query {query!r}")
     return datetime.fromisoformat(match.group(1).replace("Z", "+00:00"))
