@@ -1,3 +1,4 @@
+import copy
 from typing import Any
 
 from django import forms
@@ -7,7 +8,15 @@ from django.http import HttpRequest
 
 from alerts.delivery import webhook_url_check
 from alerts.models import Alert, Notification, NotificationAttempt, NotificationSettings, PolicyRule, PolicyState
-from alerts.services import policy_rule_evaluate
+from alerts.services import (
+    RULE_FIELDS,
+    alert_acknowledge,
+    alert_mark_read,
+    policy_rule_create,
+    policy_rule_evaluate_now,
+    policy_rule_problems,
+    policy_rule_update,
+)
 from dropship_central.admin_mixins import (
     AuditedAdmin,
     BigTableAdmin,
@@ -19,8 +28,30 @@ from dropship_central.admin_mixins import (
 from dropship_central.api.exceptions import ServiceError
 
 
+class PolicyRuleForm(forms.ModelForm):
+    """The API's checks (`policy_rule_problems`) on the values entered, each shown on its field."""
+
+    class Meta:
+        model = PolicyRule
+        fields = ("user", *RULE_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors or not cleaned.get("kind"):
+            return cleaned
+        rule = copy.copy(self.instance)
+        for name, value in cleaned.items():
+            setattr(rule, name, value)
+        for name, messages_ in policy_rule_problems(rule=rule).items():
+            self.add_error(name if name in self.fields else None, messages_)
+        return cleaned
+
+
 @admin.register(PolicyRule)
 class PolicyRuleAdmin(AuditedAdmin):
+    """Saves go through `policy_rule_create`/`policy_rule_update` (audited there, evaluated soon like API rules)."""
+
+    form = PolicyRuleForm
     list_display = ("name", "user", "kind", "action", "threshold", "severity", "store_account", "product", "is_active")
     list_filter = ("kind", "action", "severity", "is_active")
     list_select_related = ("user", "store_account", "product")
@@ -29,12 +60,39 @@ class PolicyRuleAdmin(AuditedAdmin):
     readonly_fields = ("created_at", "updated_at")
     actions = ["evaluate_now"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: PolicyRule | None = None) -> tuple[str, ...]:
+        # A rule's owner is fixed: its scope and its alerts belong to that user.
+        return (*self.readonly_fields, "user") if obj is not None else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: PolicyRule, form: forms.ModelForm, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in RULE_FIELDS if name in form.cleaned_data}
+        if change:
+            changed = {name: value for name, value in data.items() if name in form.changed_data}
+            policy_rule_update(rule=obj, actor=request.user, data=changed, request=request)
+        else:
+            created = policy_rule_create(user=obj.user, data=data, actor=request.user, request=request)
+            obj.pk = created.pk
+        obj.refresh_from_db()
+
     @admin.action(description="Evaluate the selected rules now")
     def evaluate_now(self, request: HttpRequest, queryset: QuerySet[PolicyRule]) -> None:
-        alerted = 0
-        for rule in queryset.select_related("user", "product"):
-            alerted += sum(outcome.alerted for outcome in policy_rule_evaluate(rule=rule))
-        self.message_user(request, f"Evaluated {queryset.count()} rules; {alerted} new alerts.", messages.SUCCESS)
+        rules = list(queryset.select_related("user", "product"))
+        inactive = [rule.name for rule in rules if not rule.is_active]
+        alerted = queued = 0
+        for rule in rules:
+            if rule.is_active:
+                evaluation = policy_rule_evaluate_now(rule=rule)
+                alerted += sum(outcome.alerted for outcome in evaluation.outcomes)
+                queued += evaluation.job is not None
+        ran = len(rules) - len(inactive)
+        message = f"Evaluated {ran} rules; {alerted} new alerts."
+        if queued:
+            message += f" {queued} large rules run as background jobs."
+        self.message_user(request, message, messages.SUCCESS)
+        if inactive:
+            self.message_user(
+                request, f"Skipped {len(inactive)} inactive rules: {', '.join(inactive)}.", messages.WARNING
+            )
 
 
 @admin.register(PolicyState)
@@ -81,6 +139,7 @@ class AlertAdmin(BigTableAdmin):
     )
     list_filter = (
         "severity",
+        "type",
         "delivery",
         ("read_at", admin.EmptyFieldListFilter),
         ("acknowledged_at", admin.EmptyFieldListFilter),
@@ -90,10 +149,31 @@ class AlertAdmin(BigTableAdmin):
     date_hierarchy = "created_at"
     raw_id_fields = ("user", "rule", "product", "listing")
     readonly_fields = ("created_at",)
+    actions = ["mark_read", "acknowledge"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Alert | None = None) -> tuple[str, ...]:
+        """An alert is a record of what the policy engine saw: read, acknowledged, never edited."""
+        if obj is None:
+            return self.readonly_fields
+        return tuple(field.name for field in Alert._meta.fields)
 
     @admin.display(description="message", ordering="message")
     def short_message(self, obj: Alert) -> str:
         return obj.message[:80]
+
+    @admin.action(description="Mark read")
+    def mark_read(self, request: HttpRequest, queryset: QuerySet[Alert]) -> None:
+        alerts = list(queryset)
+        for alert in alerts:
+            alert_mark_read(alert=alert, actor=request.user, request=request)
+        self.message_user(request, f"Marked {len(alerts)} alerts read.", messages.SUCCESS)
+
+    @admin.action(description="Acknowledge")
+    def acknowledge(self, request: HttpRequest, queryset: QuerySet[Alert]) -> None:
+        alerts = list(queryset)
+        for alert in alerts:
+            alert_acknowledge(alert=alert, actor=request.user, request=request)
+        self.message_user(request, f"Acknowledged {len(alerts)} alerts.", messages.SUCCESS)
 
 
 class NotificationAttemptInline(RecentRowsInline):

@@ -10,10 +10,13 @@ Readings per kind (also the unit of `params["min_further_move_percent"]`, a rela
 - out_of_stock: fires when the product is gone, unavailable, out of stock or has stock 0.
 - back_in_stock: fires once when the product is in stock after having been seen out of stock.
 - low_margin (per listing): margin % = (price − cost − shipping − price × fee % − fixed fee) / price × 100,
-  with cost the variant's (or product's) supplier price and shipping and fees from the listing's pricing rule.
+  with cost the variant's (or product's) supplier price converted to the listing's currency (FX_RATES), and
+  shipping and fees from the pricing rule that prices the listing (`listings.pricing.select_rule` over the
+  owner's active rules); without a rate the listing is not judged.
 - price_drop / price_rise: the move in % between the previous and the new price (the `ProductChange`, or the
   last two price readings on demand); fires at a move of at least the threshold. The reading is the price.
-- price_ceiling: the supplier price; fires when above the threshold.
+- price_ceiling: the supplier price converted to `params["currency"]` (default the owner's default currency);
+  fires when above the threshold; without a rate it is not judged.
 - blocked_brand: the brand equals a term; blocked_keyword: a term appears as a whole word in the title,
   brand or bullets (case-insensitive). Terms are `params["terms"]`.
 - shipping_days: `product.attributes["shipping_days"]`; fires when above the threshold.
@@ -27,10 +30,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+
 from alerts.models import PolicyKind, PolicyRule
 from catalog.models import Availability, PriceHistory, Product
 from catalog.signals import ProductChange
-from listings.models import Listing
+from listings import pricing
+from listings.models import Listing, PricingRule
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -86,12 +92,14 @@ class Finding:
 
 @dataclass
 class Subject:
-    """What a rule is judged on: the product, the change that triggered it (None on demand), and the rule
-    owner's live listings of the product within the rule's scope."""
+    """What a rule is judged on: the product, the change that triggered it (None on demand), the rule
+    owner's live listings of the product within the rule's scope, and (for margins) the owner's active
+    pricing rules, from which the engine picks the one that prices each listing."""
 
     product: Product
     change: ProductChange | None
     listings: list[Listing]
+    pricing_rules: list[PricingRule] = field(default_factory=list)
 
 
 Evaluator = Callable[[PolicyRule, Subject, dict[str, Any] | None], list[Finding]]
@@ -168,30 +176,70 @@ def _back_in_stock(rule: PolicyRule, subject: Subject, memory: dict[str, Any] | 
 
 
 def _low_margin(rule: PolicyRule, subject: Subject, memory: dict[str, Any] | None) -> list[Finding]:
-    return [_listing_margin(rule, listing, subject.product) for listing in subject.listings]
+    return [_listing_margin(rule, listing, subject) for listing in subject.listings]
 
 
-def listing_margin(listing: Listing, product: Product) -> dict[str, Decimal] | None:
-    """The margin of `listing` at its price: None when a price is missing or the currencies differ."""
+def listing_margin(listing: Listing, product: Product, pricing_rules: list[PricingRule]) -> dict[str, Any] | None:
+    """The margin of `listing` at its price, with shipping and fees of the rule the pricing engine picks for it
+    among `pricing_rules`; None when a price is missing or an amount cannot be converted (no FX rate)."""
     source = listing.variant if listing.variant_id and listing.variant is not None else product
-    cost, currency = source.price, source.currency or product.currency
+    cost, currency = source.price, source.currency or product.currency or listing.currency
     price = listing.price
-    if cost is None or price is None or price <= 0 or (currency and currency != listing.currency):
+    if cost is None or price is None or price <= 0:
         return None
-    pricing = listing.pricing_rule
-    fee_percent = pricing.fee_percent if pricing else Decimal(0)
-    fixed_fee = pricing.fixed_fee if pricing else Decimal(0)
-    shipping = pricing.shipping_cost if pricing else Decimal(0)
+    rule = _pricing_rule_of(listing, pricing_rules, cost=cost, currency=currency)
+    try:
+        converted, rate = pricing.convert(cost, source=currency, target=listing.currency, rates=settings.FX_RATES)
+        shipping, fixed_fee = _rule_amounts(rule, listing.currency)
+    except pricing.PricingRefused:
+        return None
+    fee_percent = rule.fee_percent if rule is not None else Decimal(0)
     fees = (price * fee_percent / HUNDRED + fixed_fee).quantize(CENT)
-    profit = price - cost - shipping - fees
+    profit = price - converted - shipping - fees
     margin = (profit / price * HUNDRED).quantize(CENT)
-    return {"price": price, "cost": cost, "shipping": shipping, "fees": fees, "profit": profit, "margin": margin}
+    figures: dict[str, Any] = {
+        "price": price,
+        "cost": converted,
+        "shipping": shipping,
+        "fees": fees,
+        "profit": profit,
+        "margin": margin,
+        "pricing_rule": rule.pk if rule is not None else None,
+    }
+    if currency != listing.currency:
+        figures.update({"supplier_cost": cost, "supplier_currency": currency, "fx_rate": rate})
+    return figures
 
 
-def _listing_margin(rule: PolicyRule, listing: Listing, product: Product) -> Finding:
-    figures = listing_margin(listing, product)
+def _pricing_rule_of(
+    listing: Listing, pricing_rules: list[PricingRule], *, cost: Decimal, currency: str
+) -> PricingRule | None:
+    """The rule the pricing engine uses for `listing` (the same choice as `listings.proposals.price_proposal`)."""
+    candidates = pricing.rank_candidates(
+        rules=pricing_rules,
+        product_id=listing.product_id,
+        store_account_id=listing.store_account_id,
+        chosen_rule_id=listing.pricing_rule_id,
+    )
+    return pricing.select_rule(candidates=candidates, cost=cost, cost_currency=currency, rates=settings.FX_RATES)
+
+
+def _rule_amounts(rule: PricingRule | None, currency: str) -> tuple[Decimal, Decimal]:
+    """The rule's shipping cost and fixed fee in `currency` (zero without a rule); raises `PricingRefused`."""
+    if rule is None:
+        return Decimal(0), Decimal(0)
+    rates = settings.FX_RATES
+    shipping, _ = pricing.convert(rule.shipping_cost, source=rule.currency, target=currency, rates=rates)
+    fixed_fee, _ = pricing.convert(rule.fixed_fee, source=rule.currency, target=currency, rates=rates)
+    return shipping, fixed_fee
+
+
+def _listing_margin(rule: PolicyRule, listing: Listing, subject: Subject) -> Finding:
+    figures = listing_margin(listing, subject.product, subject.pricing_rules)
     if figures is None:
-        return Finding(holds=None, message="No margin: a price is missing or the currencies differ.", listing=listing)
+        return Finding(
+            holds=None, message="No margin: a price is missing or no FX rate converts the cost.", listing=listing
+        )
     margin, threshold = figures["margin"], rule.threshold
     holds = margin < threshold
     relation = "is below" if holds else "is not below"
@@ -200,7 +248,7 @@ def _listing_margin(rule: PolicyRule, listing: Listing, product: Product) -> Fin
         f"(price {_num(figures['price'])}, cost {_num(figures['cost'])}, shipping {_num(figures['shipping'])}, "
         f"fees {_num(figures['fees'])} {listing.currency})"
     )
-    details = {key: str(value) for key, value in figures.items()}
+    details = {key: None if value is None else str(value) for key, value in figures.items()}
     return Finding(
         holds=holds, message=message, reading=margin, threshold=threshold, unit="%", listing=listing, details=details
     )
@@ -254,11 +302,27 @@ def _price_ceiling(rule: PolicyRule, subject: Subject, memory: dict[str, Any] | 
     product = subject.product
     if product.price is None:
         return [Finding(holds=None, message="No price reading.")]
+    currency = ceiling_currency(rule)
+    try:
+        price, rate = pricing.convert(product.price, source=product.currency, target=currency, rates=settings.FX_RATES)
+    except pricing.PricingRefused as exc:
+        return [Finding(holds=None, message=f"No price to compare: {exc.message}")]
     threshold = rule.threshold
-    holds = product.price > threshold
+    holds = price > threshold
     relation = "is above" if holds else "is not above"
-    message = f"the supplier price {_num(product.price)} {product.currency} {relation} the ceiling of {_num(threshold)}"
-    return [Finding(holds=holds, message=message, reading=product.price, threshold=threshold, unit=product.currency)]
+    converted = "" if product.currency == currency else f" ({_num(product.price)} {product.currency})"
+    message = (
+        f"the supplier price {_num(price)} {currency}{converted} {relation} the ceiling of {_num(threshold)} {currency}"
+    )
+    details = {"price": str(product.price), "currency": product.currency, "converted_price": str(price)}
+    if product.currency != currency:
+        details["fx_rate"] = str(rate)
+    return [Finding(holds=holds, message=message, reading=price, threshold=threshold, unit=currency, details=details)]
+
+
+def ceiling_currency(rule: PolicyRule) -> str:
+    """The currency a price ceiling is in: `params["currency"]`, else the owner's default currency, else USD."""
+    return str((rule.params or {}).get("currency") or getattr(rule.user, "default_currency", "") or "USD")
 
 
 def _blocked_brand(rule: PolicyRule, subject: Subject, memory: dict[str, Any] | None) -> list[Finding]:

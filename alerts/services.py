@@ -10,17 +10,21 @@ every evaluation where the condition holds, so a listing created later is handle
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import structlog
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
+from rest_framework import status
 
 from accounts.models import User
 from alerts.models import (
@@ -32,6 +36,7 @@ from alerts.models import (
     PolicyKind,
     PolicyRule,
     PolicyState,
+    Severity,
 )
 from alerts.policies import (
     ALLOWED_ACTIONS,
@@ -50,8 +55,10 @@ from catalog.signals import ProductChange
 from dropship_central.api.exceptions import ServiceError
 from dropship_central.audit import audit_record, diff_fields
 from dropship_central.jobs import job_enqueue
-from dropship_central.models import AuditLog
-from listings.models import Listing
+from dropship_central.models import AuditLog, Job
+from listings.models import OPEN_STATUSES, Listing, PriceDecision, PricingRule
+
+logger = structlog.get_logger(__name__)
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 NOTIFY_MAX_ATTEMPTS = 5
@@ -109,19 +116,23 @@ def alert_mark_all_read(*, user: User, request: HttpRequest | None = None) -> in
 RULE_FIELDS = ("name", "kind", "action", "threshold", "params", "severity", "store_account", "product", "is_active")
 CONDITION_FIELDS = frozenset({"kind", "threshold", "params", "store_account", "product", "is_active"})
 MAX_TERMS = 10_000
+MAX_DROP_PERCENT = Decimal(100)
 MAX_TERM_LENGTH = 200
 TERM_HEADERS = frozenset({"brand", "brands", "keyword", "keywords", "term", "terms"})
 
 
-def policy_rule_create(*, user: User, data: dict[str, Any], request: HttpRequest | None = None) -> PolicyRule:
-    """Create a rule after the checks of its kind; it is evaluated on the next `product_changed` or on demand."""
+def policy_rule_create(
+    *, user: User, data: dict[str, Any], actor: User | None = None, request: HttpRequest | None = None
+) -> PolicyRule:
+    """Create a rule for `user` after the checks of its kind (`actor`, default `user`, is audited); an active
+    rule is evaluated soon by a job, so a condition that already holds alerts without waiting for a change."""
     rule = PolicyRule(user=user)
     _assign(rule, data)
     _check_rule(rule)
     with transaction.atomic():
         rule.save()
         audit_record(
-            actor=user,
+            actor=actor or user,
             action=AuditLog.Action.CREATE,
             obj=rule,
             changes=diff_fields({}, _rule_snapshot(rule)),
@@ -143,8 +154,9 @@ def policy_rule_update(
         if changes:
             rule.save()
             audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=rule, changes=changes, request=request)
-        if "kind" in changes:
-            # The old condition's memory means nothing to the new one.
+        if "kind" in changes or ("is_active" in changes and rule.is_active):
+            # The old condition's memory means nothing to the new one; a re-activated rule starts afresh, so a
+            # condition that holds when it is switched back on alerts on the first evaluation.
             PolicyState.objects.filter(rule=rule).delete()
         if rule.is_active and set(changes) & CONDITION_FIELDS:
             _evaluate_later(rule)
@@ -224,20 +236,28 @@ def _assign(rule: PolicyRule, data: dict[str, Any]) -> None:
 
 
 def _check_rule(rule: PolicyRule) -> None:
+    if problems := policy_rule_problems(rule=rule):
+        raise ServiceError("The request is invalid.", code="validation_error", details=problems)
+
+
+def policy_rule_problems(*, rule: PolicyRule) -> dict[str, list[str]]:
+    """What is wrong with `rule`'s values, field by field (empty when it may be saved): the checks the API and
+    the admin share."""
     problems: dict[str, list[str]] = {}
     kind = PolicyKind(rule.kind)
     if kind in NUMERIC_KINDS and rule.threshold is None:
         problems["threshold"] = ["A threshold is required for this kind."]
     if kind not in NUMERIC_KINDS and rule.threshold is not None:
         problems["threshold"] = ["This kind takes no threshold."]
+    if kind == PolicyKind.PRICE_DROP and rule.threshold is not None and rule.threshold > MAX_DROP_PERCENT:
+        problems["threshold"] = ["A price cannot drop by more than 100 %."]
     if rule.action not in ALLOWED_ACTIONS[kind]:
         problems["action"] = [f"Choose one of: {', '.join(sorted(ALLOWED_ACTIONS[kind]))}."]
     if kind in TERM_KINDS and not rule_terms(rule):
         problems["params"] = ["Give the blocked terms as params.terms (or import them)."]
     problems.update(_check_params(rule))
     problems.update(_check_scope(rule))
-    if problems:
-        raise ServiceError("The request is invalid.", code="validation_error", details=problems)
+    return problems
 
 
 def _check_params(rule: PolicyRule) -> dict[str, list[str]]:
@@ -247,6 +267,8 @@ def _check_params(rule: PolicyRule) -> dict[str, list[str]]:
     move = params.get("min_further_move_percent")
     if move is not None and (isinstance(move, bool) or not isinstance(move, int | float | str) or _bad_percent(move)):
         return {"params": ["min_further_move_percent must be a number of at least 0."]}
+    if "currency" in params and (problem := _currency_problem(rule)):
+        return {"params": [problem]}
     terms = params.get("terms")
     if terms is not None and (not isinstance(terms, list) or not all(isinstance(t, str) for t in terms)):
         return {"params": ["terms must be a list of strings."]}
@@ -256,6 +278,17 @@ def _check_params(rule: PolicyRule) -> dict[str, list[str]]:
         except ServiceError as exc:
             return exc.details
     return {}
+
+
+def _currency_problem(rule: PolicyRule) -> str | None:
+    if rule.kind != PolicyKind.PRICE_CEILING:
+        return "currency applies to price ceiling rules only."
+    currency = rule.params["currency"]
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii() and currency.isalpha()):
+        return "currency must be a three-letter ISO code, e.g. USD."
+    if not currency.isupper():
+        return "currency must be upper case, e.g. USD."
+    return None
 
 
 def _bad_percent(value: Any) -> bool:
@@ -304,10 +337,11 @@ def alert_dispatch(*, alert: Alert) -> Alert:
     """Decide how the user hears about a new alert, in the caller's transaction. In order:
 
     1. below the user's minimum severity, or no channel on: recorded only (`none`);
-    2. daily digest on: held for the digest email (`digest_pending`);
-    3. more than `max_alerts_per_hour` notified in the last hour: recorded, not notified (`rate_limited`;
-       visible in the API, never sent later, so a flapping supplier cannot flood the user);
-    4. otherwise one notification per enabled channel, delivered by a `notify` job (`immediate`).
+    2. the daily digest applies to email only: with it on, the email waits for the digest (`digest_pending`);
+    3. every other channel (the webhook, and email without the digest) is notified now by a `notify` job
+       (`immediate`), unless more than `max_alerts_per_hour` alerts were notified in the last hour: then it
+       is recorded, not notified (`rate_limited`; visible in the API, never sent later, so a flapping
+       supplier cannot flood the user). An alert held for the digest stays `digest_pending` either way.
 
     The user's settings row is locked so concurrent evaluations count the hourly limit exactly.
     """
@@ -316,17 +350,26 @@ def alert_dispatch(*, alert: Alert) -> Alert:
         channels = _channels(prefs)
         if SEVERITY_RANK[alert.severity] < SEVERITY_RANK[prefs.min_severity] or not channels:
             delivery = Delivery.NONE
-        elif prefs.digest_enabled:
-            delivery = Delivery.DIGEST_PENDING if prefs.email_enabled else Delivery.NONE
-        elif _notified_last_hour(alert) >= prefs.max_alerts_per_hour:
-            delivery = Delivery.RATE_LIMITED
         else:
-            delivery = Delivery.IMMEDIATE
-            for channel, destination in channels:
-                _notification_queue(alert=alert, channel=channel, destination=destination)
+            delivery = _notify(alert, prefs, channels)
         Alert.objects.filter(pk=alert.pk).update(delivery=delivery)
         alert.delivery = delivery
     return alert
+
+
+def _notify(alert: Alert, prefs: NotificationSettings, channels: list[tuple[str, str]]) -> str:
+    """Queue the notifications due now (every channel but a digested email) unless over the hourly limit."""
+    digest_email = prefs.digest_enabled and any(channel == Notification.Channel.EMAIL for channel, _ in channels)
+    now = [(channel, destination) for channel, destination in channels if not _digested(prefs, channel)]
+    if now and _notified_last_hour(alert) >= prefs.max_alerts_per_hour:
+        return Delivery.DIGEST_PENDING if digest_email else Delivery.RATE_LIMITED
+    for channel, destination in now:
+        _notification_queue(alert=alert, channel=channel, destination=destination)
+    return Delivery.DIGEST_PENDING if digest_email else Delivery.IMMEDIATE
+
+
+def _digested(prefs: NotificationSettings, channel: str) -> bool:
+    return prefs.digest_enabled and channel == Notification.Channel.EMAIL
 
 
 def _locked_settings(user: User) -> NotificationSettings:
@@ -344,9 +387,12 @@ def _channels(prefs: NotificationSettings) -> list[tuple[str, str]]:
 
 
 def _notified_last_hour(alert: Alert) -> int:
+    """Alerts of the user created in the last hour that were notified at once (on any channel)."""
     since = timezone.now() - timedelta(hours=1)
+    notified = Notification.objects.filter(alert_id=OuterRef("pk"))
     return (
-        Alert.objects.filter(user_id=alert.user_id, created_at__gte=since, delivery=Delivery.IMMEDIATE)
+        Alert.objects.filter(user_id=alert.user_id, created_at__gte=since)
+        .filter(Q(delivery=Delivery.IMMEDIATE) | Exists(notified))
         .exclude(pk=alert.pk)
         .count()
     )
@@ -490,36 +536,141 @@ class Outcome:
         return asdict(self)
 
 
+class PricingRules:
+    """Each rule owner's active pricing rules, loaded once per evaluation (low-margin rules read them)."""
+
+    def __init__(self) -> None:
+        self._by_user: dict[int, list[PricingRule]] = {}
+
+    def for_user(self, user_id: int) -> list[PricingRule]:
+        if user_id not in self._by_user:
+            self._by_user[user_id] = list(PricingRule.objects.filter(user_id=user_id, is_active=True))
+        return self._by_user[user_id]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """An on-demand evaluation: the outcomes when it ran now, or the job that runs it (a large scope)."""
+
+    products: int
+    outcomes: list[Outcome]
+    job: Job | None
+
+
 def policies_evaluate_product(
     *, product: Product, change: ProductChange | None = None, user: User | None = None
 ) -> list[Outcome]:
-    """Run every active rule of every user who tracks or lists `product` (or only `user`'s)."""
-    rules = _rules_for_product(product=product, user=user)
-    return [outcome for rule in rules for outcome in policy_rule_run(rule=rule, product=product, change=change)]
+    """Run every active rule of every user who tracks or lists `product` (or only `user`'s). A rule that
+    raises is logged and skipped, so it never keeps the other rules or users from being evaluated.
+
+    Low-margin rules are left out when the supplier price changed and the product has open listings: those are
+    being repriced (a `sync` job), and judged now the margin would set the new cost against the old price. The
+    repricing job's `listings_repriced` signal runs them (`policies_evaluate_repriced`) once the new prices exist.
+    """
+    deferred = _deferred_kinds(product, change)
+    pricing_rules = PricingRules()
+    return [
+        outcome
+        for rule in _rules_for_product(product=product, user=user)
+        if rule.kind not in deferred
+        for outcome in _run_safely(rule=rule, product=product, change=change, pricing_rules=pricing_rules)
+    ]
+
+
+def policies_evaluate_repriced(*, product: Product) -> list[Outcome]:
+    """Run the low-margin rules of every user who tracks or lists `product`, after its listings were repriced."""
+    pricing_rules = PricingRules()
+    return [
+        outcome
+        for rule in _rules_for_product(product=product, user=None)
+        if rule.kind == PolicyKind.LOW_MARGIN
+        for outcome in _run_safely(rule=rule, product=product, change=None, pricing_rules=pricing_rules)
+    ]
+
+
+def _deferred_kinds(product: Product, change: ProductChange | None) -> frozenset[str]:
+    if change is None or not change.price_changed:
+        return frozenset()
+    if not Listing.objects.filter(product=product, status__in=OPEN_STATUSES).exists():
+        return frozenset()
+    return frozenset({PolicyKind.LOW_MARGIN})
 
 
 def policy_rule_evaluate(*, rule: PolicyRule) -> list[Outcome]:
-    """On demand: run `rule` on each product in its scope (its product, or every product its owner tracks or lists)."""
-    outcomes: list[Outcome] = []
-    for product in _products_of_rule(rule):
-        outcomes += policy_rule_run(rule=rule, product=product, change=None)
-    return outcomes
+    """Run `rule` on each product in its scope (its product, or every product its owner tracks or lists)."""
+    pricing_rules = PricingRules()
+    return [
+        outcome
+        for product in _products(_product_ids_of_rule(rule))
+        for outcome in policy_rule_run(rule=rule, product=product, change=None, pricing_rules=pricing_rules)
+    ]
 
 
 def policies_evaluate_user(*, user: User) -> list[Outcome]:
-    """On demand: run every active rule of `user` on each product in its scope."""
+    """Run every active rule of `user` on each product in its scope, resumes last (as on a change); a rule that
+    raises on a product is logged and skipped."""
+    pricing_rules = PricingRules()
     outcomes: list[Outcome] = []
-    for rule in PolicyRule.objects.filter(user=user, is_active=True).select_related("user"):
-        outcomes += policy_rule_evaluate(rule=rule)
+    for rule in _resumes_last(PolicyRule.objects.filter(user=user, is_active=True).select_related("user")):
+        for product in _products(_product_ids_of_rule(rule)):
+            outcomes += _run_safely(rule=rule, product=product, change=None, pricing_rules=pricing_rules)
     return outcomes
 
 
-def policy_rule_run(*, rule: PolicyRule, product: Product, change: ProductChange | None) -> list[Outcome]:
+def policy_rule_evaluate_now(*, rule: PolicyRule) -> Evaluation:
+    """On demand: evaluate an active rule now, or past POLICY_EVALUATE_INLINE_LIMIT products as a job."""
+    if not rule.is_active:
+        raise ServiceError(
+            "This rule is switched off; activate it to evaluate it.",
+            code="rule_inactive",
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    product_ids = _product_ids_of_rule(rule)
+    if len(product_ids) > _inline_limit():
+        job = job_enqueue(
+            func="alerts.jobs.policy_rule_evaluate", payload={"rule_id": rule.pk}, user=rule.user, queue="default"
+        )
+        return Evaluation(products=len(product_ids), outcomes=[], job=job)
+    return Evaluation(products=len(product_ids), outcomes=policy_rule_evaluate(rule=rule), job=None)
+
+
+def policies_evaluate_user_now(*, user: User) -> Evaluation:
+    """On demand: every active rule of `user` now, or as a job past POLICY_EVALUATE_INLINE_LIMIT products
+    (counted once per rule)."""
+    rules = PolicyRule.objects.filter(user=user, is_active=True)
+    count = sum(len(_product_ids_of_rule(rule)) for rule in rules)
+    if count > _inline_limit():
+        job = job_enqueue(
+            func="alerts.jobs.policies_evaluate_for_user", payload={"user_id": user.pk}, user=user, queue="default"
+        )
+        return Evaluation(products=count, outcomes=[], job=job)
+    return Evaluation(products=count, outcomes=policies_evaluate_user(user=user), job=None)
+
+
+def _inline_limit() -> int:
+    return int(getattr(settings, "POLICY_EVALUATE_INLINE_LIMIT", 200))
+
+
+def _run_safely(
+    *, rule: PolicyRule, product: Product, change: ProductChange | None, pricing_rules: PricingRules
+) -> list[Outcome]:
+    try:
+        return policy_rule_run(rule=rule, product=product, change=change, pricing_rules=pricing_rules)
+    except Exception:
+        logger.exception("policy_rule_failed", rule_id=rule.pk, product_id=product.pk, kind=rule.kind)
+        return []
+
+
+def policy_rule_run(
+    *, rule: PolicyRule, product: Product, change: ProductChange | None, pricing_rules: PricingRules | None = None
+) -> list[Outcome]:
     """Judge one rule on one product: update its states, act on listings while it holds, alert when it fires."""
     listings = _scoped_listings(rule, product)
     if rule.store_account_id is not None and not listings:
         return []
     subject = Subject(product=product, change=change, listings=listings)
+    if rule.kind == PolicyKind.LOW_MARGIN and listings:
+        subject.pricing_rules = (pricing_rules or PricingRules()).for_user(rule.user_id)
     with transaction.atomic():
         memory = None
         if rule.kind in NEEDS_MEMORY:
@@ -540,20 +691,28 @@ def _rules_for_product(*, product: Product, user: User | None) -> list[PolicyRul
         .select_related("user")
         .order_by("id")
     )
-    # Resumes run last, after every rule that may still hold the listing has had its say.
-    return sorted(rules, key=lambda rule: rule.action == PolicyAction.RESUME)
+    return _resumes_last(rules)
 
 
-def _products_of_rule(rule: PolicyRule) -> list[Product]:
+def _resumes_last(rules: Iterable[PolicyRule]) -> list[PolicyRule]:
+    """Resumes run last, after every rule that may still hold the listing has had its say (stable by id)."""
+    return sorted(rules, key=lambda rule: (rule.action == PolicyAction.RESUME, rule.pk))
+
+
+def _product_ids_of_rule(rule: PolicyRule) -> set[int]:
     if rule.product_id is not None:
-        return [rule.product] if _user_has_product(rule.user_id, rule.product_id) else []
+        return {rule.product_id} if _user_has_product(rule.user_id, rule.product_id) else set()
     listed = Listing.objects.filter(user_id=rule.user_id, status__in=LIVE_LISTINGS)
     if rule.store_account_id is not None:
         listed = listed.filter(store_account_id=rule.store_account_id)
     ids = set(listed.values_list("product_id", flat=True))
     if rule.store_account_id is None:
         ids |= set(TrackedProduct.objects.filter(user_id=rule.user_id).values_list("product_id", flat=True))
-    return list(Product.objects.filter(pk__in=ids).order_by("pk"))
+    return ids
+
+
+def _products(ids: set[int]) -> Iterator[Product]:
+    return Product.objects.filter(pk__in=ids).order_by("pk").iterator(chunk_size=200)
 
 
 def _scoped_listings(rule: PolicyRule, product: Product) -> list[Listing]:
@@ -658,34 +817,38 @@ def _act(rule: PolicyRule, subject: Subject, finding: Finding) -> list[dict[str,
         return []
     targets = [finding.listing] if finding.listing is not None else subject.listings
     reason = ACTION_REASONS.get(PolicyKind(rule.kind), "policy")
-    results = []
-    for listing in targets:
-        verb = _verb_for(rule, listing)
-        if verb is None:
-            continue
-        results.append(_apply_verb(verb, listing, reason))
-    return results
+    return [_apply_verb(verb, listing, reason) for listing in targets for verb in _verbs_for(rule, listing)]
 
 
-def _verb_for(rule: PolicyRule, listing: Listing) -> str | None:
+def _verbs_for(rule: PolicyRule, listing: Listing) -> list[str]:
+    """What the rule's action means for this listing now. A resume undoes only what stock did: it resumes a
+    listing paused for stock (a manual, low-margin or policy pause stays) and restores a quantity zeroed for
+    stock, each unless another firing rule still holds it that way."""
     if rule.action == PolicyAction.PAUSE:
-        return "pause" if listing.status == "active" else None
+        return ["pause"] if listing.status == "active" else []
     if rule.action == PolicyAction.ZERO_QUANTITY:
-        return "zero_quantity" if listing.quantity else None
-    if listing.status_reason != STOCK_REASON or _held_by_other_rule(rule, listing):
-        return None
-    if listing.status == "paused":
-        return "resume"
-    return "restore_quantity" if listing.quantity == 0 else None
+        return ["zero_quantity"] if listing.quantity else []
+    verbs = []
+    paused_for_stock = listing.status == "paused" and listing.status_reason == STOCK_REASON
+    if paused_for_stock and not _held_by_other_rule(rule, listing, PAUSING_ACTIONS):
+        verbs.append("resume")
+    zeroed_for_stock = listing.quantity == 0 and listing.quantity_reason == STOCK_REASON
+    if zeroed_for_stock and not _held_by_other_rule(rule, listing, ZEROING_ACTIONS):
+        verbs.append("restore_quantity")
+    return verbs
 
 
-def _held_by_other_rule(rule: PolicyRule, listing: Listing) -> bool:
-    """Whether another of the owner's rules that pauses or zeroes is firing on this product or listing."""
+PAUSING_ACTIONS = (PolicyAction.PAUSE, PolicyAction.ZERO_QUANTITY)
+ZEROING_ACTIONS = (PolicyAction.ZERO_QUANTITY,)
+
+
+def _held_by_other_rule(rule: PolicyRule, listing: Listing, actions: tuple[str, ...]) -> bool:
+    """Whether another of the owner's rules with one of `actions` is firing on this product or listing."""
     return (
         PolicyState.objects.filter(
             rule__user_id=rule.user_id,
             rule__is_active=True,
-            rule__action__in=[PolicyAction.PAUSE, PolicyAction.ZERO_QUANTITY],
+            rule__action__in=actions,
             product_id=listing.product_id,
             firing=True,
         )
@@ -711,3 +874,62 @@ def _apply_verb(verb: str, listing: Listing, reason: str) -> dict[str, Any]:
         result = "nothing_to_do" if exc.code == "illegal_transition" else f"refused: {exc.detail}"
         return {"listing": listing.pk, "action": verb, "result": result}
     return {"listing": listing.pk, "action": verb, "result": "done"}
+
+
+# --- Held prices -------------------------------------------------------------------------------------
+
+PRICE_HELD = "price_held"
+
+
+def price_held_alert(*, decision: PriceDecision) -> Alert | None:
+    """Tell the customer a guardrail held a listing's new price, with the decision's explanation.
+
+    One alert per listing until a price is applied again (a newer APPLIED decision, e.g. the customer accepting
+    it): repeated held decisions in between do not alert again. A decision already overtaken by an applied
+    price, or on a closed listing, alerts nothing. The listing row is locked so concurrent jobs alert once.
+    """
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().filter(pk=decision.listing_id).first()
+        if listing is None or listing.status not in OPEN_STATUSES:
+            return None
+        applied_at = (
+            PriceDecision.objects.filter(listing=listing, outcome=PriceDecision.Outcome.APPLIED)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if applied_at is not None and applied_at > decision.created_at:
+            return None
+        key = f"{PRICE_HELD}:listing:{listing.pk}"
+        earlier = Alert.objects.filter(user_id=listing.user_id, dedupe_key=key)
+        if applied_at is not None:
+            earlier = earlier.filter(created_at__gt=applied_at)
+        if earlier.exists():
+            return None
+        return alert_dispatch(alert=_price_held_create(listing, decision, key))
+
+
+def _price_held_create(listing: Listing, decision: PriceDecision, key: str) -> Alert:
+    message = (
+        f"Price held on listing {listing.sku}: {decision.price_before} → {decision.price_after} "
+        f"{decision.currency} ({decision.guardrail}). Accept it or adjust the pricing rule."
+    )
+    context = {
+        "decision": decision.pk,
+        "guardrail": decision.guardrail,
+        "price_before": None if decision.price_before is None else str(decision.price_before),
+        "price_after": None if decision.price_after is None else str(decision.price_after),
+        "currency": decision.currency,
+        "explanation": decision.explanation,
+        "accept": f"/api/v1/listings/{listing.pk}/price-decisions/{decision.pk}/accept",
+    }
+    return Alert.objects.create(
+        user_id=listing.user_id,
+        product_id=listing.product_id,
+        listing=listing,
+        type=PRICE_HELD,
+        severity=Severity.WARNING,
+        message=message[:500],
+        context=context,
+        dedupe_key=key,
+    )

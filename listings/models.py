@@ -85,7 +85,10 @@ class Listing(models.Model):
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    status_reason = models.CharField(max_length=40, blank=True)
+    status_reason = models.CharField(max_length=40, blank=True, help_text="Why the status last changed.")
+    quantity_reason = models.CharField(
+        max_length=40, blank=True, help_text="Why the quantity was last zeroed or restored (never the status)."
+    )
     status_changed_at = models.DateTimeField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD")
     price = models.DecimalField(**MONEY, null=True, blank=True, help_text="Desired selling price.")
@@ -103,6 +106,13 @@ class Listing(models.Model):
     last_response = models.JSONField(default=dict, blank=True)
     revisions_today = models.PositiveIntegerField(default=0)
     revisions_date = models.DateField(null=True, blank=True)
+    sync_flagged_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set after too many failed pushes: no more syncs until one is forced."
+    )
+    sync_lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="A sync pass holds the listing until then (claimed, being pushed)."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, help_text="When the marketplace confirmed the end.")
     published_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -119,7 +129,10 @@ class Listing(models.Model):
             models.CheckConstraint(condition=Q(price__gte=0), name="listing_price_non_negative"),
             models.CheckConstraint(condition=Q(compare_at_price__gte=0), name="listing_compare_at_non_negative"),
         ]
-        indexes = [models.Index(fields=["user", "status"], name="listing_user_status_idx")]
+        indexes = [
+            models.Index(fields=["user", "status"], name="listing_user_status_idx"),
+            models.Index(fields=["store_account", "status"], name="listing_store_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sku} on {self.store_account_id} [{self.status}]"
@@ -162,7 +175,7 @@ class MarketplaceData(models.Model):
 
 
 class StatusReason(models.TextChoices):
-    """Why a listing's status (or quantity) last changed. `Listing.status_reason` holds one of these."""
+    """Why a listing's status or quantity last changed: `Listing.status_reason` and `Listing.quantity_reason`."""
 
     MARKETPLACE_CONFIRMED = "marketplace_confirmed", "The marketplace confirmed the listing"
     LOW_MARGIN = "low_margin", "Margin below the policy"
@@ -225,3 +238,41 @@ class PriceDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id} {self.outcome} {self.price_before} → {self.price_after}"
+
+
+class ListingPush(models.Model):
+    """One attempt to bring a listing on its marketplace to its desired state. Append-only."""
+
+    class Kind(models.TextChoices):
+        PUBLISH = "publish", "Publish"
+        UPDATE = "update", "Price and quantity"
+        WITHDRAW = "withdraw", "Withdraw"
+
+    class Status(models.TextChoices):
+        SUCCESS = "success", "Confirmed"
+        FAILED = "failed", "Failed"
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="pushes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    trigger = models.CharField(max_length=40, blank=True, help_text="What asked for the push: sync, forced, publish…")
+    price_before = models.DecimalField(**MONEY, null=True, blank=True, help_text="Pushed price before.")
+    price_after = models.DecimalField(**MONEY, null=True, blank=True, help_text="Price sent (null: not sent).")
+    quantity_before = models.PositiveIntegerField(null=True, blank=True)
+    quantity_after = models.PositiveIntegerField(null=True, blank=True, help_text="Quantity sent (null: not sent).")
+    response = models.JSONField(default=dict, blank=True, help_text="An excerpt of the marketplace's answer.")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["publish", "update", "withdraw"]), name="listing_push_valid_kind"
+            ),
+            models.CheckConstraint(condition=Q(status__in=["success", "failed"]), name="listing_push_valid_status"),
+        ]
+        indexes = [models.Index(fields=["listing", "-created_at"], name="listing_push_listing_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} {self.kind} {self.status}"

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from listings import pricing
-from listings.models import Listing, PriceDecision
+from listings.models import OPEN_STATUSES, Listing, PriceDecision
 
 Outcome = PriceDecision.Outcome
 
@@ -65,6 +65,9 @@ def listing_reading(listing: Listing) -> Reading:
 def price_proposal(*, listing: Listing, rules: Iterable[Any]) -> PriceProposal:
     """The price `listing` should have under the best matching rule among `rules` (nothing is written)."""
     reading = listing_reading(listing)
+    if listing.status not in OPEN_STATUSES:
+        message = f"The listing is {listing.status}; a closed listing keeps its last price."
+        return _refused(listing, reading, None, "closed", message)
     rates = settings.FX_RATES
     candidates = pricing.rank_candidates(
         rules=rules,

@@ -41,6 +41,16 @@ def pricing_rule_preview(*, user: User, rule: PricingRule) -> list[PriceProposal
     return [proposal for proposal in proposals if proposal.rule is rule]
 
 
+def pricing_rule_listing_ids(*, rule: PricingRule) -> list[int]:
+    """The open listings a saved rule wins against its owner's other active rules: the rows of its preview."""
+    return [proposal.listing.pk for proposal in pricing_rule_preview(user=rule.user, rule=rule)]
+
+
+def latest_price_decision(*, listing: Listing) -> PriceDecision | None:
+    """The listing's newest price decision, if any."""
+    return price_decisions_for_listing(listing=listing).first()
+
+
 def listings_in_rule_scope(*, rule: PricingRule) -> QuerySet[Listing]:
     """The open listings a rule could price: its owner's, narrowed to its store and product when set."""
     listings = Listing.objects.filter(user_id=rule.user_id, status__in=OPEN_STATUSES)

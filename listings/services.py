@@ -9,7 +9,12 @@ State machine (every move is a service below, guarded by a conditional UPDATE on
     pending | active | paused ──delist──▶ delisted    (terminal: supplier dropped the product, policy blocked it)
 
 `listing_set_quantity_zero` keeps the status and offers nothing (out of stock without pausing);
-`listing_restore_quantity` offers the supplier's stock again. Reasons come from `StatusReason`.
+`listing_restore_quantity` offers the supplier's stock again. Reasons come from `StatusReason`: a transition writes
+`status_reason`, a quantity change writes `quantity_reason` and never touches the status's reason, so a listing
+paused by hand stays paused by hand whatever stock does to its quantity.
+
+Every change to a published listing's desired state (a transition, a quantity, a new price) enqueues its store's
+sync job once the transaction commits (`listings.sync.store_account_sync_soon`), which pushes the difference.
 """
 
 from dataclasses import dataclass
@@ -23,7 +28,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.models import Availability, PriceHistory
+from accounts.services import quota_check
+from catalog.models import Availability, PriceHistory, Product, TrackedProduct
+from catalog.schedule import products_listed_set
 from dropship_central.api.exceptions import ServiceError
 from dropship_central.audit import audit_record, diff_fields
 from dropship_central.jobs import job_enqueue
@@ -31,7 +38,10 @@ from dropship_central.models import AuditLog, Job
 from listings import pricing
 from listings.models import OPEN_STATUSES, Listing, PriceDecision, PricingRule, StatusReason
 from listings.proposals import PriceProposal, price_proposal
-from listings.selectors import listings_in_rule_scope
+from listings.selectors import pricing_rule_listing_ids
+from listings.signals import price_held_send
+from listings.sync import store_account_sync_soon
+from marketplaces.models import StoreAccount
 
 USER_EDITABLE_FIELDS = frozenset({"title", "description", "max_quantity", "pricing_rule", "sku"})
 
@@ -57,12 +67,7 @@ def listing_update(
 
 
 def _refuse_other_fields(data: dict[str, Any]) -> None:
-    if other := sorted(set(data) - USER_EDITABLE_FIELDS):
-        raise ServiceError(
-            "The request is invalid.",
-            code="validation_error",
-            details={field: ["This field cannot be changed here."] for field in other},
-        )
+    _refuse_fields(data, USER_EDITABLE_FIELDS, "This field cannot be changed here.")
 
 
 def _check_sku(listing: Listing, data: dict[str, Any]) -> None:
@@ -106,6 +111,173 @@ def _snapshot(listing: Listing, data: dict[str, Any]) -> dict[str, Any]:
 
 def _value(listing: Listing, field: str) -> Any:
     return listing.pricing_rule_id if field == "pricing_rule" else getattr(listing, field)
+
+
+# --- Creating a listing --------------------------------------------------------------------------
+
+CREATE_FIELDS = frozenset({"sku", "title", "description", "max_quantity", "pricing_rule"})
+TITLE_LIMITS = {StoreAccount.Marketplace.EBAY: 80}
+TITLE_MAX = 255
+SKU_MAX = 64
+
+
+def listing_create(
+    *,
+    user: User,
+    product: Product,
+    store_account: StoreAccount,
+    data: dict[str, Any],
+    request: HttpRequest | None = None,
+    actor: User | None = None,
+) -> Listing:
+    """A pending listing of a product `user` tracks on one of `user`'s stores, priced at once by its rules.
+
+    `data` may hold sku (default: supplier slug and external id, made unique in the store), title (default: the
+    product title cut to the marketplace's limit, eBay 80), description, max_quantity and pricing_rule. Open
+    listings count against the tier's `listings` quota. The first price decision (trigger `created`) is recorded
+    in the same transaction; `actor` (default `user`, e.g. an operator) is audited. Publishing is a separate step.
+    """
+    _refuse_fields(data, CREATE_FIELDS, "This field cannot be set.")
+    _check_create_target(user=user, product=product, store_account=store_account)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        _check_listing_quota(user)
+        listing = _new_listing(user=user, product=product, store_account=store_account, data=data)
+        _save_new(listing)
+        audit_record(
+            actor=actor or user,
+            action=AuditLog.Action.CREATE,
+            obj=listing,
+            changes=diff_fields({}, _created_snapshot(listing)),
+            request=request,
+            message="listing created",
+        )
+        listing_reprice(listing=listing, reason="created")
+        product_listed_refresh(product_id=product.pk)
+    listing.refresh_from_db()
+    return listing
+
+
+def listing_create_check(
+    *, user: User, product: Product, store_account: StoreAccount, data: dict[str, Any] | None = None
+) -> None:
+    """Every refusal `listing_create` would give, without writing anything (the admin's add form shows them)."""
+    _check_create_target(user=user, product=product, store_account=store_account)
+    _check_listing_quota(user)
+    if data is not None:
+        _refuse_fields(data, CREATE_FIELDS, "This field cannot be set.")
+        _new_listing(user=user, product=product, store_account=store_account, data=data)
+
+
+def _check_listing_quota(user: User) -> None:
+    open_listings = Listing.objects.filter(user=user, status__in=OPEN_STATUSES).count()
+    quota_check(user=user, resource="listings", current=open_listings)
+
+
+def _check_create_target(*, user: User, product: Product, store_account: StoreAccount) -> None:
+    """Refuse a product the user does not track or a store that is not theirs (404), or a disconnected store (409)."""
+    if not TrackedProduct.objects.filter(user=user, product=product).exists():
+        raise ServiceError(
+            "No tracked product with this id.", code="not_found", status_code=404, details={"product": product.pk}
+        )
+    if store_account.user_id != user.pk:
+        raise ServiceError(
+            "No store account with this id.",
+            code="not_found",
+            status_code=404,
+            details={"store_account": store_account.pk},
+        )
+    if store_account.status == StoreAccount.Status.DISCONNECTED:
+        raise ServiceError(
+            f"The store {store_account.name} is disconnected: connect it again before listing on it.",
+            code="store_disconnected",
+            status_code=409,
+            details={"store_account": store_account.pk, "status": store_account.status},
+        )
+
+
+def _refuse_fields(data: dict[str, Any], allowed: frozenset[str], message: str) -> None:
+    if other := sorted(set(data) - allowed):
+        raise ServiceError(
+            "The request is invalid.", code="validation_error", details={field: [message] for field in other}
+        )
+
+
+def _new_listing(*, user: User, product: Product, store_account: StoreAccount, data: dict[str, Any]) -> Listing:
+    listing = Listing(
+        user=user,
+        product=product,
+        store_account=store_account,
+        status=Listing.Status.PENDING,
+        currency=store_account.currency,
+        title=_title(product, store_account, data.get("title")),
+        description=data.get("description") or "",
+        max_quantity=data.get("max_quantity"),
+        pricing_rule=data.get("pricing_rule"),
+    )
+    _check_pricing_rule(listing, listing.pricing_rule)
+    listing.sku = _new_sku(product, store_account, data.get("sku"))
+    listing.quantity = _stock_to_offer(listing)
+    return listing
+
+
+def _title(product: Product, store_account: StoreAccount, title: str | None) -> str:
+    limit = TITLE_LIMITS.get(store_account.marketplace, TITLE_MAX)
+    if not title:
+        return product.title[:limit].strip()
+    if len(title) > limit:
+        raise ServiceError(
+            "The request is invalid.",
+            code="validation_error",
+            details={"title": [f"At most {limit} characters on {store_account.marketplace}."]},
+        )
+    return title
+
+
+def _new_sku(product: Product, store_account: StoreAccount, sku: str | None) -> str:
+    """The given SKU if free in the store; else the default, with `-2`, `-3`… when the product is listed again."""
+    taken = Listing.objects.filter(store_account=store_account)
+    if sku:
+        if taken.filter(sku=sku).exists():
+            raise ServiceError(
+                "The request is invalid.",
+                code="validation_error",
+                details={"sku": ["This store already has a listing with this SKU."]},
+            )
+        return sku
+    base = f"{product.supplier.slug}-{product.external_id}".upper()[:SKU_MAX]
+    used = set(taken.filter(sku__startswith=base).values_list("sku", flat=True))
+    candidate, number = base, 1
+    while candidate in used:
+        number += 1
+        suffix = f"-{number}"
+        candidate = base[: SKU_MAX - len(suffix)] + suffix
+    return candidate
+
+
+def _save_new(listing: Listing) -> None:
+    try:
+        with transaction.atomic():
+            listing.save()
+    except IntegrityError as exc:
+        raise ServiceError(
+            "The request is invalid.",
+            code="validation_error",
+            details={"sku": ["This store already has a listing with this SKU."]},
+        ) from exc
+
+
+def _created_snapshot(listing: Listing) -> dict[str, Any]:
+    return {
+        "product": listing.product_id,
+        "store_account": listing.store_account_id,
+        "sku": listing.sku,
+        "title": listing.title,
+        "max_quantity": listing.max_quantity,
+        "pricing_rule": listing.pricing_rule_id,
+        "quantity": listing.quantity,
+        "currency": listing.currency,
+    }
 
 
 # --- Pricing rules -------------------------------------------------------------------------------
@@ -247,7 +419,9 @@ def listing_reprice(*, listing: Listing, reason: str) -> PriceDecision:
     """Compute the listing's price from its supplier cost and best rule; record the decision; apply it unless held.
 
     `reason` is the trigger stored on the decision (`product_changed`, `rule_applied`, `manual`…). Only the
-    desired `price`/`compare_at_price` change here; pushing them to the marketplace is the sync's job.
+    desired `price`/`compare_at_price` change here; pushing them to the marketplace is the sync's job. An ended or
+    delisted listing is not repriced: the request is recorded as a REFUSED decision (refusal code `closed`), so
+    the trail says why nothing changed. A HELD decision sends `listings.signals.price_held` after commit.
     """
     with transaction.atomic():
         listing = _locked(listing)
@@ -256,6 +430,8 @@ def listing_reprice(*, listing: Listing, reason: str) -> PriceDecision:
         decision = _record_decision(proposal, trigger=reason)
         if proposal.outcome == PriceDecision.Outcome.APPLIED:
             _apply_price(listing, proposal, trigger=reason)
+        elif proposal.outcome == PriceDecision.Outcome.HELD:
+            price_held_send(listing_id=listing.pk, decision_id=decision.pk)
     return decision
 
 
@@ -272,11 +448,14 @@ def _apply_price(listing: Listing, proposal: PriceProposal, *, trigger: str) -> 
         changes=diff_fields(before, after),
         message=f"listing repriced: {trigger}",
     )
+    _sync_soon(listing)
 
 
 def pricing_rule_apply(*, rule: PricingRule, actor: User, request: HttpRequest | None = None) -> ApplyResult:
-    """Reprice every open listing the rule can reach; past PRICING_APPLY_INLINE_LIMIT listings, as a job."""
-    listing_ids = list(listings_in_rule_scope(rule=rule).values_list("pk", flat=True))
+    """Reprice the open listings the rule wins, exactly those its preview shows; past PRICING_APPLY_INLINE_LIMIT
+    listings, as a job (which picks the winners again when it runs). An inactive rule is refused (409)."""
+    _check_rule_active(rule)
+    listing_ids = pricing_rule_listing_ids(rule=rule)
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -293,6 +472,95 @@ def pricing_rule_apply(*, rule: PricingRule, actor: User, request: HttpRequest |
             return ApplyResult(listings=len(listing_ids), outcomes={}, job=job)
     outcomes = listings_reprice(listing_ids, reason="rule_applied")
     return ApplyResult(listings=len(listing_ids), outcomes=outcomes, job=None)
+
+
+def listing_price_accept(
+    *, listing: Listing, decision: PriceDecision, actor: User, request: HttpRequest | None = None
+) -> PriceDecision:
+    """Apply the price a guardrail held, on the customer's word: only the listing's latest decision, if HELD.
+
+    Records an APPLIED decision with trigger `accepted` (the held decision's reading, rule and guardrail, and who
+    accepted it), sets the desired price and compare-at price, audits the change and syncs the listing soon.
+    """
+    with transaction.atomic():
+        listing = _locked(listing)
+        _check_acceptable(listing, decision)
+        accepted = _record_acceptance(listing, decision, actor)
+        before = {"price": listing.price, "compare_at_price": listing.compare_at_price}
+        listing.price, listing.compare_at_price = decision.price_after, decision.compare_at_after
+        listing.save(update_fields=["price", "compare_at_price", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.UPDATE,
+            obj=listing,
+            changes=diff_fields(before, {"price": listing.price, "compare_at_price": listing.compare_at_price}),
+            request=request,
+            message=f"held price accepted: decision {decision.pk}",
+        )
+        _sync_soon(listing)
+    return accepted
+
+
+def _check_acceptable(listing: Listing, decision: PriceDecision) -> None:
+    if listing.status not in OPEN_STATUSES:
+        raise ServiceError(
+            f"A {listing.status} listing keeps its last price.",
+            code="illegal_transition",
+            status_code=409,
+            details={"from": listing.status, "to": listing.status, "transition": "accept_price"},
+        )
+    latest = PriceDecision.objects.filter(listing=listing).order_by("-created_at", "-id").first()
+    if decision.outcome != PriceDecision.Outcome.HELD or latest is None or latest.pk != decision.pk:
+        raise ServiceError(
+            "Only the listing's latest price decision can be accepted, and only when it was held.",
+            code="decision_not_acceptable",
+            status_code=409,
+            details={"decision": decision.pk, "latest": latest.pk if latest else None, "outcome": decision.outcome},
+        )
+
+
+def _record_acceptance(listing: Listing, held: PriceDecision, actor: User) -> PriceDecision:
+    copied = {
+        name: getattr(held, name)
+        for name in (
+            "cost",
+            "cost_currency",
+            "converted_cost",
+            "fx_rate",
+            "price_history_id",
+            "reading_at",
+            "variant_id",
+            "rule_id",
+            "rule_name",
+            "tier",
+            "formula_price",
+            "floor_price",
+            "floor_hit",
+            "guardrail",
+            "price_after",
+            "compare_at_after",
+            "currency",
+        )
+    }
+    return PriceDecision.objects.create(
+        listing=listing,
+        trigger="accepted",
+        outcome=PriceDecision.Outcome.APPLIED,
+        price_before=listing.price,
+        compare_at_before=listing.compare_at_price,
+        explanation=f"held price accepted by {actor.email} (decision {held.pk}): {held.explanation}",
+        **copied,
+    )
+
+
+def _check_rule_active(rule: PricingRule) -> None:
+    if not rule.is_active:
+        raise ServiceError(
+            "This rule is switched off; activate it to apply it.",
+            code="rule_inactive",
+            status_code=409,
+            details={"rule": rule.pk},
+        )
 
 
 def _locked(listing: Listing) -> Listing:
@@ -459,8 +727,16 @@ def _transition(
                     request=request,
                     message=f"listing {name}: {reason}",
                 )
+                _sync_soon(listing)
+                product_listed_refresh(product_id=listing.product_id)
                 return listing
     raise _illegal(name, current, target)
+
+
+def product_listed_refresh(*, product_id: int) -> None:
+    """Tell the catalog whether an open listing sells the product, so tracking checks it at the selling pace."""
+    listed = Listing.objects.filter(product_id=product_id, status__in=OPEN_STATUSES).exists()
+    products_listed_set(product_ids=[product_id], listed=listed)
 
 
 def _compare_and_set(listing: Listing, *, current: str, target: str, reason: str) -> bool:
@@ -488,12 +764,12 @@ def _set_quantity(
             )
         quantity = quantity_of(locked)
         changes = diff_fields(
-            {"quantity": locked.quantity, "status_reason": locked.status_reason},
-            {"quantity": quantity, "status_reason": reason},
+            {"quantity": locked.quantity, "quantity_reason": locked.quantity_reason},
+            {"quantity": quantity, "quantity_reason": reason},
         )
         if changes:
-            locked.quantity, locked.status_reason = quantity, reason
-            locked.save(update_fields=["quantity", "status_reason", "updated_at"])
+            locked.quantity, locked.quantity_reason = quantity, reason
+            locked.save(update_fields=["quantity", "quantity_reason", "updated_at"])
             audit_record(
                 actor=actor,
                 action=AuditLog.Action.UPDATE,
@@ -502,6 +778,7 @@ def _set_quantity(
                 request=request,
                 message=f"listing quantity: {reason}",
             )
+            _sync_soon(locked)
     return locked
 
 
@@ -513,3 +790,14 @@ def _stock_to_offer(listing: Listing) -> int:
     if stock is None:
         stock = listing.max_quantity if listing.max_quantity is not None else 1
     return min(stock, listing.max_quantity) if listing.max_quantity is not None else stock
+
+
+def listing_offer_quantity(*, listing: Listing) -> int:
+    """The quantity to offer from the supplier's stock now (0 when out of stock), capped by `max_quantity`."""
+    return _stock_to_offer(Listing.objects.select_related("product", "variant").get(pk=listing.pk))
+
+
+def _sync_soon(listing: Listing) -> None:
+    """A published listing's new desired state reaches its marketplace through the store's sync job (on commit)."""
+    if listing.external_id:
+        store_account_sync_soon(store_account_id=listing.store_account_id)

@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.db.models import Q
 from rest_framework import serializers
 
 from alerts.models import Alert, Notification, NotificationAttempt, NotificationSettings, PolicyRule
 from catalog.models import Product
+from dropship_central.api.jobs import JobSerializer
 from marketplaces.models import StoreAccount
 
 
@@ -114,6 +117,17 @@ class PolicyRuleSerializer(serializers.ModelSerializer):
             fields["product"].queryset = Product.objects.filter(pk__in=Product.objects.filter(owned).values("pk"))
         return fields
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if other := sorted(set(self.initial_data) - set(self.fields)):
+            raise serializers.ValidationError({field: ["Unknown field."] for field in other})
+        return attrs
+
+
+class TermsImportQuerySerializer(serializers.Serializer):
+    replace = serializers.BooleanField(
+        required=False, default=False, help_text="true replaces the current terms; false (default) merges."
+    )
+
 
 class TermsImportResultSerializer(serializers.Serializer):
     read = serializers.IntegerField(help_text="Terms read from the body.")
@@ -135,10 +149,12 @@ class OutcomeSerializer(serializers.Serializer):
 
 
 class EvaluationSerializer(serializers.Serializer):
+    products = serializers.IntegerField(help_text="Products in scope, counted once per rule.")
     evaluated = serializers.IntegerField(help_text="Findings judged (rule × product × listing for margins).")
     holding = serializers.IntegerField()
     alerted = serializers.IntegerField()
     outcomes = OutcomeSerializer(many=True)
+    job = JobSerializer(allow_null=True, help_text="The background job, when the scope was too large to run now.")
 
 
 class NotificationSettingsSerializer(serializers.ModelSerializer):

@@ -1,9 +1,7 @@
-from typing import Any
-
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,6 +18,7 @@ from alerts.api.serializers import (
     NotificationSettingsSerializer,
     PolicyRuleSerializer,
     ReadAllResultSerializer,
+    TermsImportQuerySerializer,
     TermsImportResultSerializer,
 )
 from alerts.models import Alert, Notification, PolicyRule
@@ -31,18 +30,20 @@ from alerts.selectors import (
     policy_rules_for_user,
 )
 from alerts.services import (
-    Outcome,
+    Evaluation,
     alert_acknowledge,
     alert_mark_all_read,
     alert_mark_read,
     notification_settings_update,
-    policies_evaluate_user,
+    policies_evaluate_user_now,
     policy_rule_create,
     policy_rule_delete,
-    policy_rule_evaluate,
+    policy_rule_evaluate_now,
     policy_rule_import_terms,
     policy_rule_update,
 )
+
+RULE_INACTIVE = OpenApiResponse(description="The rule is switched off (error code rule_inactive).")
 
 
 @extend_schema_view(
@@ -152,54 +153,65 @@ class PolicyRuleViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         summary="Evaluate one rule now",
-        description="Runs the rule on each product in its scope, with the same hygiene and actions as on a change.",
+        description=(
+            "Runs the rule on each product in its scope, with the same hygiene and actions as on a change. Up to "
+            "POLICY_EVALUATE_INLINE_LIMIT products (200) it runs now (200, with the outcomes); past that it runs as "
+            "a job (202, the job to follow at /api/v1/jobs/{id}). A switched-off rule answers 409 rule_inactive."
+        ),
         request=None,
-        responses={200: EvaluationSerializer},
+        responses={200: EvaluationSerializer, 202: EvaluationSerializer, 409: RULE_INACTIVE},
     )
     @action(detail=True, methods=["post"])
     def evaluate(self, request: Request, pk: str | None = None) -> Response:
-        return Response(_evaluation(policy_rule_evaluate(rule=self.get_object())))
+        return _evaluation(policy_rule_evaluate_now(rule=self.get_object()))
 
     @extend_schema(
         summary="Evaluate all your active rules now",
+        description="As for one rule; the products are counted once per rule against the inline limit.",
         operation_id="v1_policy_rules_evaluate_all",
         request=None,
-        responses={200: EvaluationSerializer},
+        responses={200: EvaluationSerializer, 202: EvaluationSerializer},
     )
     @action(detail=False, methods=["post"], url_path="evaluate", filter_backends=[], pagination_class=None)
     def evaluate_all(self, request: Request) -> Response:
-        return Response(_evaluation(policies_evaluate_user(user=request.user)))
+        return _evaluation(policies_evaluate_user_now(user=request.user))
 
     @extend_schema(
         summary="Import blocked terms",
         description=(
             "Body: text/plain with one term a line, or text/csv whose first column holds the terms (a header row "
             "named brand, keyword or term is skipped). Terms are merged without case-insensitive duplicates; "
-            "`?replace=true` replaces the current list. Blocked brand and blocked keyword rules only."
+            "`?replace=true` replaces the current list (`false`, the default, merges; any other value is a 400). "
+            "Blocked brand and blocked keyword rules only."
         ),
-        parameters=[OpenApiParameter("replace", bool, required=False)],
+        parameters=[TermsImportQuerySerializer],
         request={"text/plain": OpenApiTypes.STR, "text/csv": OpenApiTypes.STR},
         responses={200: TermsImportResultSerializer},
     )
     @action(detail=True, methods=["post"], url_path="import-terms", parser_classes=[PlainTextParser, CsvTextParser])
     def import_terms(self, request: Request, pk: str | None = None) -> Response:
         text = request.data if isinstance(request.data, str) else ""
-        replace = request.query_params.get("replace", "").lower() in ("1", "true", "yes")
+        query = TermsImportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        replace = query.validated_data["replace"]
         result = policy_rule_import_terms(
             rule=self.get_object(), text=text, actor=request.user, replace=replace, request=request
         )
         return Response(TermsImportResultSerializer(result).data)
 
 
-def _evaluation(outcomes: list[Outcome]) -> dict[str, Any]:
-    return EvaluationSerializer(
-        {
-            "evaluated": len(outcomes),
-            "holding": sum(outcome.holds for outcome in outcomes),
-            "alerted": sum(outcome.alerted for outcome in outcomes),
-            "outcomes": [outcome.as_dict() for outcome in outcomes],
-        }
-    ).data
+def _evaluation(evaluation: Evaluation) -> Response:
+    outcomes = evaluation.outcomes
+    body = {
+        "products": evaluation.products,
+        "evaluated": len(outcomes),
+        "holding": sum(outcome.holds for outcome in outcomes),
+        "alerted": sum(outcome.alerted for outcome in outcomes),
+        "outcomes": [outcome.as_dict() for outcome in outcomes],
+        "job": evaluation.job,
+    }
+    code = status.HTTP_202_ACCEPTED if evaluation.job is not None else status.HTTP_200_OK
+    return Response(EvaluationSerializer(body).data, status=code)
 
 
 class NotificationSettingsView(APIView):

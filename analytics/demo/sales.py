@@ -138,6 +138,8 @@ def _listing(
         _mark_published(demo, listing, store=store, item_id=item_id, published=published)
     if status in (Listing.Status.ENDED, Listing.Status.DELISTED):
         listing.ended_at = listing.status_changed_at
+        if listing.external_id:
+            listing.withdrawn_at = listing.status_changed_at
     return listing
 
 
@@ -156,6 +158,7 @@ def _mark_published(demo: Demo, listing: Listing, *, store: str, item_id: str, p
         listing.external_url = f"https://www.ebay.com/itm/{item_id}"
     else:
         listing.external_id = f"gid://shopify/Product/{item_id}"
+        listing.offer_id = f"gid://shopify/ProductVariant/{int(item_id) + 1}"
         listing.external_url = f"https://northwind-gadgets.myshopify.com/products/{listing.sku.lower()}"
 
 

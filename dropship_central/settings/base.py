@@ -170,6 +170,20 @@ TRACKING_SUSPECT_RECHECK_SECONDS = 300
 # Tests only: lets webhooks go to plain-http, private and loopback addresses (a loopback test receiver).
 WEBHOOKS_ALLOW_PRIVATE = False
 
+# --- Marketplace sync (listings/sync.py) -------------------------------------------------------
+# Price moves under max(percent of the pushed price, min) are not pushed; quantity moves of at most
+# SYNC_QUANTITY_DEADBAND units are not pushed unless they cross 0.
+SYNC_PRICE_DEADBAND_PERCENT = env.float("SYNC_PRICE_DEADBAND_PERCENT", default=0.5)
+SYNC_PRICE_DEADBAND_MIN = env.float("SYNC_PRICE_DEADBAND_MIN", default=0.01)
+SYNC_QUANTITY_DEADBAND = env.int("SYNC_QUANTITY_DEADBAND", default=0)
+# Consecutive push failures before a listing is flagged and left alone until a forced sync.
+SYNC_MAX_FAILURES = env.int("SYNC_MAX_FAILURES", default=5)
+# eBay revisions left today below which price drops and quantity changes wait for tomorrow.
+SYNC_REVISION_RESERVE = env.int("SYNC_REVISION_RESERVE", default=20)
+# Listings one sync worker claims at a time, and how long its claim holds them.
+SYNC_CLAIM_BATCH = env.int("SYNC_CLAIM_BATCH", default=500)
+SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=300)
+
 # --- Plugins ----------------------------------------------------------------------------------
 SCRAPER_ENTRY_POINT_GROUP = "dropship_central.scrapers"
 MARKETPLACE_ENTRY_POINT_GROUP = "dropship_central.marketplaces"
@@ -227,6 +241,8 @@ FX_RATES: dict[str, str] = env.dict("FX_RATES", default={})
 PRICING_MAX_DROP_PERCENT = env("PRICING_MAX_DROP_PERCENT", default="30")
 # Applying a rule to more listings than this runs as a background job.
 PRICING_APPLY_INLINE_LIMIT = env.int("PRICING_APPLY_INLINE_LIMIT", default=100)
+# On-demand policy evaluations over more products than this run as a job (202) instead of in the request.
+POLICY_EVALUATE_INLINE_LIMIT = env.int("POLICY_EVALUATE_INLINE_LIMIT", default=200)
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,12 +1,14 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Product
 from catalog.selectors import products_for_user
 from dropship_central.api.jobs import JobSerializer
-from listings.models import Listing, PriceDecision, PricingRule
+from listings.models import Listing, ListingPush, PriceDecision, PricingRule
 from listings.selectors import pricing_rules_for_user
 from listings.services import RULE_FIELDS
 from marketplaces.models import StoreAccount
@@ -34,6 +36,7 @@ class ListingSerializer(serializers.ModelSerializer):
             "description",
             "status",
             "status_reason",
+            "quantity_reason",
             "status_changed_at",
             "currency",
             "price",
@@ -47,7 +50,12 @@ class ListingSerializer(serializers.ModelSerializer):
             "external_url",
             "last_synced_at",
             "sync_failures",
+            "sync_flagged_at",
             "last_error",
+            "last_response",
+            "revisions_today",
+            "revisions_date",
+            "withdrawn_at",
             "published_at",
             "ended_at",
             "created_at",
@@ -82,6 +90,40 @@ class ListingUpdateSerializer(serializers.ModelSerializer):
         if other := sorted(set(self.initial_data) - set(self.fields)):
             raise serializers.ValidationError({field: ["This field cannot be changed here."] for field in other})
         return attrs
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class OwnPricingRuleIdField(OwnPricingRuleField):
+    """The id of one of the requesting user's pricing rules (typed for the schema outside a model serializer)."""
+
+
+class ListingCreateSerializer(serializers.Serializer):
+    """A new pending listing of a product you track on one of your stores; unknown fields are refused."""
+
+    product = serializers.IntegerField(min_value=1, help_text="A product you track.")
+    store_account = serializers.IntegerField(min_value=1, help_text="One of your store accounts (not disconnected).")
+    sku = serializers.CharField(
+        max_length=64, required=False, help_text="Unique in the store; default: supplier and external id."
+    )
+    title = serializers.CharField(
+        max_length=255, required=False, help_text="Default: the product title cut to the marketplace limit (eBay 80)."
+    )
+    description = serializers.CharField(required=False, allow_blank=True)
+    max_quantity = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    pricing_rule = OwnPricingRuleIdField(allow_null=True, required=False)
+    publish = serializers.BooleanField(
+        default=False, help_text="Also publish it now (202 with the job), as `?publish=true` does."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if other := sorted(set(self.initial_data) - set(self.fields)):
+            raise serializers.ValidationError({field: ["Unknown field."] for field in other})
+        return attrs
+
+
+class ListingPublishedSerializer(serializers.Serializer):
+    listing = ListingSerializer()
+    job = JobSerializer(help_text="The publish job, to follow at /api/v1/jobs/{id}.")
 
 
 class OwnStoreAccountField(serializers.PrimaryKeyRelatedField):
@@ -142,6 +184,25 @@ class PriceDecisionSerializer(serializers.ModelSerializer):
             "compare_at_after",
             "currency",
             "explanation",
+        ]
+        read_only_fields = fields
+
+
+class ListingPushSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ListingPush
+        fields = [
+            "id",
+            "created_at",
+            "kind",
+            "status",
+            "trigger",
+            "price_before",
+            "price_after",
+            "quantity_before",
+            "quantity_after",
+            "response",
+            "error",
         ]
         read_only_fields = fields
 

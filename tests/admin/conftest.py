@@ -9,6 +9,7 @@ from tests import factories as f
 from tests.alerts_notifications import factories as alert_factories
 from tests.listings_pricing.factories import PriceDecisionFactory
 from tests.listings_reconcile.factories import ImportedOrderFactory
+from tests.listings_sync.factories import ListingPushFactory
 
 PROJECT_APPS = ("accounts", "core", "suppliers", "catalog", "marketplaces", "listings", "alerts", "analytics")
 
@@ -28,6 +29,7 @@ FACTORIES = {
     "catalog.stockhistory": f.StockHistoryFactory,
     "catalog.trackedproduct": f.TrackedProductFactory,
     "catalog.suspectreading": f.SuspectReadingFactory,
+    "listings.listingpush": ListingPushFactory,
     "marketplaces.importedorder": ImportedOrderFactory,
     "marketplaces.storeaccount": f.StoreAccountFactory,
     "listings.pricingrule": f.PricingRuleFactory,

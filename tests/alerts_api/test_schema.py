@@ -8,7 +8,7 @@ MY_VIEWS = ("StoreAccountViewSet", "ListingViewSet", "AlertViewSet", "Notificati
 OPERATIONS = {
     "/api/v1/store-accounts": {"get", "post"},
     "/api/v1/store-accounts/{id}": {"get", "delete"},
-    "/api/v1/listings": {"get"},
+    "/api/v1/listings": {"get", "post"},
     "/api/v1/listings/{id}": {"get", "patch"},
     "/api/v1/alerts": {"get"},
     "/api/v1/alerts/{id}": {"get"},

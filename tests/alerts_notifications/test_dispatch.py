@@ -6,12 +6,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from alerts.models import Alert, Delivery, Notification, NotificationAttempt
+from alerts.models import Alert, Delivery, Notification, NotificationAttempt, NotificationSettings
 from alerts.services import digest_send
 from dropship_central.models import Job
 from tests.alerts_notifications.factories import NotificationSettingsFactory
 from tests.core_jobs.conftest import rq_job_ids, run_worker
 from tests.factories import AlertFactory
+from tests.loopback import Reply
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +162,36 @@ def test_alerts_of_another_user_are_never_in_a_digest(user, other_user):
 
     assert digest_send(user=user) is None
     assert Alert.objects.get().delivery == Delivery.DIGEST_PENDING
+
+
+def test_the_digest_holds_email_only_so_a_webhook_is_still_delivered(jobs_env, webhook_user, dispatch, loopback):
+    loopback.route("/hook", Reply(status=204))
+    NotificationSettings.objects.filter(user=webhook_user).update(digest_enabled=True, email_enabled=False)
+
+    alert = dispatch(webhook_user)
+    run_worker()
+
+    assert alert.delivery == Delivery.IMMEDIATE
+    assert alert.notifications.get().status == Notification.Status.SENT
+    assert loopback.hits["/hook"] == 1
+
+
+def test_with_the_digest_and_a_webhook_the_email_waits_and_the_webhook_goes_now(webhook_user, dispatch):
+    NotificationSettings.objects.filter(user=webhook_user).update(digest_enabled=True, email_enabled=True)
+
+    alert = dispatch(webhook_user)
+
+    assert alert.delivery == Delivery.DIGEST_PENDING
+    assert list(alert.notifications.values_list("channel", flat=True)) == ["webhook"]
+    assert digest_send(user=webhook_user).channel == Notification.Channel.EMAIL
+
+
+def test_a_webhook_under_the_digest_still_obeys_the_hourly_limit(webhook_user, dispatch):
+    NotificationSettings.objects.filter(user=webhook_user).update(
+        digest_enabled=True, email_enabled=True, max_alerts_per_hour=1
+    )
+
+    first, second = dispatch(webhook_user), dispatch(webhook_user)
+
+    assert (first.delivery, second.delivery) == (Delivery.DIGEST_PENDING, Delivery.DIGEST_PENDING)
+    assert Notification.objects.filter(channel="webhook").count() == 1

@@ -119,7 +119,50 @@ def test_low_margin_uses_the_variant_cost_when_the_listing_has_one(user, rule_fo
     assert (outcome.reading, outcome.holds) == ("48.33", False)
 
 
-def test_low_margin_is_not_judged_across_currencies(user, rule_for, product, run):
+def test_low_margin_uses_the_rule_the_pricing_engine_picks_without_a_pinned_rule(user, rule_for, product, run):
+    # A user-level rule, not pinned on the listing: fees 15 % of 30.00 + 0.30 = 4.80, shipping 5.00,
+    # profit 30 - 20 - 5 - 4.80 = 0.20 → margin 0.67 %.
+    PricingRuleFactory(user=user, fee_percent=Decimal("15"), fixed_fee=Decimal("0.30"), shipping_cost=Decimal("5.00"))
+    ListingFactory(user=user, product=product, price=Decimal("30.00"), status="active")
+    rule_for(kind=PolicyKind.LOW_MARGIN, threshold=Decimal("10"))
+
+    [outcome] = run()
+
+    assert (outcome.reading, outcome.holds) == ("0.67", True)
+
+
+def test_low_margin_follows_the_more_specific_rule_like_the_pricing_engine(user, rule_for, product, run):
+    PricingRuleFactory(user=user, fee_percent=Decimal("0"), fixed_fee=Decimal("0"), shipping_cost=Decimal("0"))
+    PricingRuleFactory(
+        user=user, product=product, fee_percent=Decimal("10"), fixed_fee=Decimal("0"), shipping_cost=Decimal("0")
+    )
+    ListingFactory(user=user, product=product, price=Decimal("30.00"), status="active")
+    rule_for(kind=PolicyKind.LOW_MARGIN, threshold=Decimal("50"))
+
+    [outcome] = run()
+
+    # the product rule: fees 3.00, profit 7.00 → 23.33 %
+    assert outcome.reading == "23.33"
+
+
+def test_low_margin_converts_a_foreign_supplier_cost(user, rule_for, product, run, settings):
+    settings.FX_RATES = {"USD/EUR": "0.5"}
+    listing = _margin_listing(user, product, "30.00")
+    listing.currency = "EUR"
+    listing.save()
+    listing.pricing_rule.currency = "EUR"
+    listing.pricing_rule.save()
+    rule_for(kind=PolicyKind.LOW_MARGIN, threshold=Decimal("50"))
+
+    [outcome] = run()
+
+    # cost 20.00 USD = 10.00 EUR; fees 3.50, shipping 2.00 → profit 14.50 → 48.33 %
+    assert (outcome.reading, outcome.holds) == ("48.33", True)
+    assert outcome.message.startswith(f"listing {listing.sku} margin 48.33%")
+
+
+def test_low_margin_without_an_fx_rate_is_not_judged(user, rule_for, product, run, settings):
+    settings.FX_RATES = {}
     listing = _margin_listing(user, product, "30.00")
     listing.currency = "EUR"
     listing.save()
@@ -179,6 +222,40 @@ def test_price_ceiling_fires_above_the_ceiling(rule_for, product, run, price, fi
     product.save()
 
     assert fired(run()) is fires
+
+
+def test_price_ceiling_converts_the_price_to_the_ceiling_currency(rule_for, product, run, settings):
+    settings.FX_RATES = {"EUR/USD": "1.10"}
+    rule_for(kind=PolicyKind.PRICE_CEILING, threshold=Decimal("30"), params={"currency": "USD"})
+    product.price, product.currency = Decimal("28.00"), "EUR"
+    product.save()
+
+    [outcome] = run()
+
+    # 28.00 EUR × 1.10 = 30.80 USD
+    assert (outcome.holds, outcome.reading) == (True, "30.80")
+
+
+def test_price_ceiling_defaults_to_the_owners_currency(user, rule_for, product, run, settings):
+    settings.FX_RATES = {"USD/EUR": "0.5"}
+    user.default_currency = "EUR"
+    user.save()
+    rule_for(kind=PolicyKind.PRICE_CEILING, threshold=Decimal("15"))
+    product.price, product.currency = Decimal("20.00"), "USD"
+    product.save()
+
+    [outcome] = run()
+
+    assert (outcome.holds, outcome.reading) == (False, "10.00")
+
+
+def test_price_ceiling_without_an_fx_rate_is_not_judged(rule_for, product, run, settings):
+    settings.FX_RATES = {}
+    rule_for(kind=PolicyKind.PRICE_CEILING, threshold=Decimal("1"), params={"currency": "GBP"})
+    product.price, product.currency = Decimal("20.00"), "USD"
+    product.save()
+
+    assert run() == []
 
 
 @pytest.mark.parametrize(("brand", "fires"), [("Nike", True), ("  NIKE ", True), ("Nikes", False), ("", False)])

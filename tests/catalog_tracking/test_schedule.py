@@ -113,3 +113,17 @@ def test_listing_a_product_brings_its_check_forward_and_unlisting_clears_the_fla
     assert products_listed_set(product_ids=[product.pk], listed=True) == 0
     assert products_listed_set(product_ids=[product.pk], listed=False) == 1
     assert not Product.objects.get(pk=product.pk).is_listed
+
+
+def test_listing_state_changes_keep_the_products_selling_flag_true():
+    from listings.services import listing_activate, listing_end
+    from tests.factories import ListingFactory
+
+    listing = ListingFactory(status="pending")
+    Product.objects.filter(pk=listing.product_id).update(is_listed=False)
+
+    listing_activate(listing=listing)
+    assert Product.objects.get(pk=listing.product_id).is_listed
+
+    listing_end(listing=listing)
+    assert not Product.objects.get(pk=listing.product_id).is_listed
