@@ -199,6 +199,11 @@ UZUM_BASE_URL = env("UZUM_BASE_URL", default="https://api.uzum.uz/api")
 UZUM_GRAPHQL_URL = env("UZUM_GRAPHQL_URL", default="https://graphql.uzum.uz")
 # The product API carries no currency; a Supplier row's config {"currency": "RUB"} overrides this (KazanExpress).
 UZUM_CURRENCY = env("UZUM_CURRENCY", default="UZS")
+# Marketplace research collection: "<id>:<minutes>" pairs, comma-separated (which listings, how often).
+UZUM_COLLECT_CATEGORIES: list[str] = env.list("UZUM_COLLECT_CATEGORIES", default=[])
+UZUM_COLLECT_SHOPS: list[str] = env.list("UZUM_COLLECT_SHOPS", default=[])
+# At most this many products per listing per run (unset: the whole listing).
+COLLECT_LISTING_LIMIT: int | None = env.int("COLLECT_LISTING_LIMIT", default=None)
 EBAY_BASE_URL = env("EBAY_BASE_URL", default="https://api.ebay.com")
 EBAY_AUTH_BASE_URL = env("EBAY_AUTH_BASE_URL", default="https://auth.ebay.com")
 EBAY_SANDBOX_BASE_URL = env("EBAY_SANDBOX_BASE_URL", default="https://api.sandbox.ebay.com")
@@ -243,6 +248,8 @@ PRICING_MAX_DROP_PERCENT = env("PRICING_MAX_DROP_PERCENT", default="30")
 PRICING_APPLY_INLINE_LIMIT = env.int("PRICING_APPLY_INLINE_LIMIT", default=100)
 # On-demand policy evaluations over more products than this run as a job (202) instead of in the request.
 POLICY_EVALUATE_INLINE_LIMIT = env.int("POLICY_EVALUATE_INLINE_LIMIT", default=200)
+# Seconds a computed analytics dashboard is reused (new marketplace data replaces it sooner; 0: no cache).
+ANALYTICS_CACHE_TTL_SECONDS = env.int("ANALYTICS_CACHE_TTL_SECONDS", default=300)
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
