@@ -3,6 +3,8 @@ and unarchive, and orders. A listing's `external_id` is the product GID and its 
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +41,7 @@ INVENTORY_NAME = "available"
 LOCATION_TTL_SECONDS = 3600
 INVENTORY_ITEM_TTL_SECONDS = 30 * 24 * 3600
 TAXONOMY_PREFIX = "gid://shopify/TaxonomyCategory/"
+HANDLE_PREFIX = "dc"
 
 
 @dataclass(frozen=True)
@@ -151,18 +154,20 @@ class ShopifyClient(MarketplaceClient):
 
     def create_product(self, payload: ListingPayload, variants: Sequence[ShopifyVariant]) -> PublishResult:
         """Create the product as a draft with its media, give it its variants, prices, SKUs and stock, then
-        activate it, so shoppers never see a half-made product."""
+        activate it, so shoppers never see a half-made product.
+
+        The product's handle is derived from the first SKU (unique per store), so a publish retried after a
+        failure half-way finds the product it already created and finishes it instead of creating a second one."""
         if not variants:
             raise InvalidDataError("a Shopify product needs at least one variant")
-        data = self.graphql.execute(
-            ops.PRODUCT_CREATE, {"product": _product_input(payload, variants), "media": _media(payload)}
-        )
-        raise_user_errors(data["productCreate"], "Shopify refused the product")
-        product = data["productCreate"]["product"]
-        if any(variant.options for variant in variants):
-            created = self._create_variants(product["id"], variants)
-        else:
-            created = self._fill_default_variant(product, variants[0])
+        handle = product_handle(variants[0].sku)
+        product = self._product_by_handle(handle) or self._product_create(payload, variants, handle)
+        existing = {n["sku"]: n for n in product["variants"]["nodes"] if n.get("sku")}
+        missing = [variant for variant in variants if variant.sku not in existing]
+        created = self._finish_variants(product, missing) if missing else {}
+        present = [variant for variant in variants if variant.sku in existing]
+        if present:
+            created |= self._refresh_variants(product["id"], present, existing)
         self._set_status(product["id"], "ACTIVE")
         first = created[variants[0].sku]
         return PublishResult(
@@ -171,6 +176,42 @@ class ShopifyClient(MarketplaceClient):
             url=product.get("onlineStoreUrl") or "",
             raw={"handle": product.get("handle", ""), "variants": created},
         )
+
+    def _product_by_handle(self, handle: str) -> dict[str, Any] | None:
+        data = self.graphql.execute(ops.PRODUCT_BY_HANDLE, {"identifier": {"handle": handle}})
+        return data.get("productByIdentifier")
+
+    def _product_create(
+        self, payload: ListingPayload, variants: Sequence[ShopifyVariant], handle: str
+    ) -> dict[str, Any]:
+        product_input = {**_product_input(payload, variants), "handle": handle}
+        data = self.graphql.execute(ops.PRODUCT_CREATE, {"product": product_input, "media": _media(payload)})
+        raise_user_errors(data["productCreate"], "Shopify refused the product")
+        return data["productCreate"]["product"]
+
+    def _finish_variants(
+        self, product: dict[str, Any], variants: Sequence[ShopifyVariant]
+    ) -> dict[str, dict[str, str]]:
+        if any(variant.options for variant in variants):
+            return self._create_variants(product["id"], variants)
+        return self._fill_default_variant(product, variants[0])
+
+    def _refresh_variants(
+        self, product_id: str, variants: Sequence[ShopifyVariant], existing: dict[str, dict[str, Any]]
+    ) -> dict[str, dict[str, str]]:
+        """Variants an earlier attempt already made: set their prices and stock again (absolute values)."""
+        updates = [{"id": existing[v.sku]["id"], **_price_fields(v)} for v in variants]
+        data = self.graphql.execute(ops.VARIANTS_BULK_UPDATE, {"productId": product_id, "variants": updates})
+        raise_user_errors(data["productVariantsBulkUpdate"], f"Shopify refused the variants of {product_id}")
+        mapping = {
+            v.sku: {"id": existing[v.sku]["id"], "inventory_item_id": existing[v.sku]["inventoryItem"]["id"]}
+            for v in variants
+        }
+        self._remember_inventory_items({m["id"]: m["inventory_item_id"] for m in mapping.values()})
+        errors = self._set_quantities([(mapping[v.sku]["inventory_item_id"], v.quantity) for v in variants])
+        if errors:
+            raise InvalidDataError(f"Shopify refused the stock of {product_id}: {next(iter(errors.values()))}")
+        return mapping
 
     def _create_variants(self, product_id: str, variants: Sequence[ShopifyVariant]) -> dict[str, dict[str, str]]:
         location_id = self.primary_location_id()
@@ -371,6 +412,14 @@ class ShopifyClient(MarketplaceClient):
                 sleep=self._sleep,
             )
         return self._graphql
+
+
+def product_handle(sku: str) -> str:
+    """The Shopify handle of the product a SKU is published as: readable, and unique even for SKUs that differ
+    only in case or punctuation."""
+    digest = hashlib.sha256(sku.encode()).hexdigest()[:10]
+    readable = re.sub(r"[^a-z0-9]+", "-", sku.lower()).strip("-")[:80]
+    return f"{HANDLE_PREFIX}-{readable}-{digest}" if readable else f"{HANDLE_PREFIX}-{digest}"
 
 
 def _product_input(payload: ListingPayload, variants: Sequence[ShopifyVariant]) -> dict[str, Any]:

@@ -36,6 +36,29 @@ query PrimaryLocation {
     cost=2,
 )
 
+PRODUCT_BY_HANDLE = Operation(
+    name="ProductByHandle",
+    document="""
+query ProductByHandle($identifier: ProductIdentifierInput!) {
+  productByIdentifier(identifier: $identifier) {
+    id
+    handle
+    onlineStoreUrl
+    variants(first: 100) {
+      nodes {
+        id
+        sku
+        inventoryItem {
+          id
+        }
+      }
+    }
+  }
+}
+""",
+    cost=4,
+)
+
 PRODUCT_CREATE = Operation(
     name="ProductCreate",
     document="""

@@ -46,6 +46,8 @@ class FakeShopify:
     restore_rate: float = 50.0
     orders_page_size: int | None = None
     interruptions: list[Reply | dict[str, Any]] = field(default_factory=list)
+    # operation name -> replies served instead of the shop's answer the next times it is sent
+    failing: dict[str, list[Reply]] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
     received: list[Request] = field(default_factory=list)
     products: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -72,6 +74,8 @@ class FakeShopify:
         if self.interruptions:
             queued = self.interruptions.pop(0)
             return queued if isinstance(queued, Reply) else _json(queued)
+        if self.failing.get(body.get("operationName", "")):
+            return self.failing[body["operationName"]].pop(0)
         cost = 10.0
         self._restore()
         if self.currently_available < cost:
@@ -163,8 +167,10 @@ class FakeShopify:
                 }
             }
         product_id = self._gid("Product")
+        handle = product.get("handle") or product["title"].lower().replace(" ", "-")
         self.products[product_id] = {
             "id": product_id,
+            "handle": handle,
             "status": product.get("status", "ACTIVE"),
             "input": product,
             "media": variables.get("media") or [],
@@ -175,11 +181,30 @@ class FakeShopify:
             "productCreate": {
                 "product": {
                     "id": product_id,
-                    "handle": product["title"].lower().replace(" ", "-"),
+                    "handle": handle,
                     "onlineStoreUrl": None,
                     "variants": {"nodes": [node]},
                 },
                 "userErrors": [],
+            }
+        }
+
+    def _op_ProductByHandle(self, variables: dict[str, Any]) -> dict[str, Any]:
+        handle = variables["identifier"]["handle"]
+        product = next((p for p in self.products.values() if p.get("handle") == handle), None)
+        if product is None:
+            return {"productByIdentifier": None}
+        nodes = [
+            {"id": v["id"], "sku": v["sku"] or None, "inventoryItem": {"id": v["inventoryItem"]}}
+            for v in self.variants.values()
+            if v["product"] == product["id"]
+        ]
+        return {
+            "productByIdentifier": {
+                "id": product["id"],
+                "handle": handle,
+                "onlineStoreUrl": None,
+                "variants": {"nodes": nodes},
             }
         }
 

@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from marketplaces.plugins.base import InvalidDataError, ListingPayload
+from marketplaces.plugins.base import InvalidDataError, ListingPayload, MarketplaceDownError
 from marketplaces.plugins.shopify import ShopifyClient, ShopifyVariant
+from marketplaces.plugins.shopify.client import product_handle
+from tests.loopback import Reply
 from tests.marketplaces.shopify.contract import PRODUCT_FIXTURE
 from tests.marketplaces.shopify.fake_shop import LOCATION_ID
 
@@ -49,8 +51,9 @@ def test_create_listing_creates_a_priced_stocked_active_product_with_its_images(
 def test_create_listing_starts_as_a_draft_and_activates_last(client, shop):
     client.create_listing(_payload())
 
-    assert shop.received[0].variables["product"]["status"] == "DRAFT"
+    assert shop.received[1].variables["product"]["status"] == "DRAFT"
     assert shop.ops() == [
+        "ProductByHandle",
         "ProductCreate",
         "VariantsBulkUpdate",
         "PrimaryLocation",
@@ -78,6 +81,43 @@ def test_a_location_named_in_the_store_credentials_is_used_without_asking(store,
     ShopifyClient(store, http=fast_http(), sleep=clock.sleep, clock=clock.time).create_listing(_payload())
 
     assert "PrimaryLocation" not in shop.ops()
+
+
+def test_a_publish_retried_after_failing_half_way_finishes_the_product_it_created(client, shop):
+    shop.failing["InventorySetQuantities"] = [Reply(status=503, body="busy")] * 2
+    with pytest.raises(MarketplaceDownError):
+        client.create_listing(_payload())
+    assert len(shop.products) == 1
+
+    result = client.create_listing(_payload(price=Decimal("26")))
+
+    assert len(shop.products) == 1
+    assert shop.ops().count("ProductCreate") == 1
+    product = shop.products[result.external_id]
+    variant = shop.variants[result.offer_id]
+    assert product["status"] == "ACTIVE"
+    assert product["handle"] == product_handle("SKU-1")
+    assert (variant["sku"], variant["price"], shop.levels[variant["inventoryItem"]]) == ("SKU-1", "26.00", 7)
+
+
+def test_a_retry_after_the_variants_were_made_sets_their_price_and_stock_again(client, shop):
+    shop.failing["ProductSetStatus"] = [Reply(status=503, body="busy")] * 2
+    with pytest.raises(MarketplaceDownError):
+        client.create_listing(_payload())
+
+    result = client.create_listing(_payload(quantity=4))
+
+    assert shop.ops()[-4:] == ["ProductByHandle", "VariantsBulkUpdate", "InventorySetQuantities", "ProductSetStatus"]
+    assert len(shop.products) == 1
+    assert shop.levels[shop.variants[result.offer_id]["inventoryItem"]] == 4
+    assert shop.products[result.external_id]["status"] == "ACTIVE"
+
+
+def test_product_handles_are_distinct_for_skus_differing_in_case_or_punctuation():
+    handles = {product_handle(sku) for sku in ("amazon-B0ABC", "amazon-b0abc", "amazon_B0ABC", "amazon B0ABC")}
+
+    assert len(handles) == 4
+    assert all(h.startswith("dc-amazon-b0abc-") for h in handles)
 
 
 def test_create_product_with_variants_from_the_shopify_fixture(client, shop, shared_dir):
