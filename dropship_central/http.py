@@ -15,6 +15,7 @@ unless a request sets its own.
 
 from __future__ import annotations
 
+import codecs
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -43,6 +44,8 @@ RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522
 # Headers the impersonated browser profile sets; ours would contradict its TLS and HTTP/2 fingerprint.
 PROFILE_HEADERS = frozenset({"user-agent", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "accept-encoding"})
 DEFAULT_ACCEPT_LANGUAGE = "en-US,en;q=0.9"
+# UTF-8 bodies are decoded in pieces of about this many bytes (see `response_text`).
+DECODE_CHUNK_BYTES = 1 << 14
 
 HTTP_REQUESTS = Counter(
     "dropship_outbound_requests_total", "Outbound HTTP requests by target and outcome", ["target", "outcome"]
@@ -218,7 +221,7 @@ class _Base:
         result = FetchResult(
             status=response.status_code,
             url=str(response.url),
-            text=response.text,
+            text=response_text(response),
             headers={k.lower(): v for k, v in response.headers.items()},
             elapsed_ms=elapsed_ms,
             proxy=request.proxy,
@@ -417,6 +420,33 @@ def browser_headers(headers: Mapping[str, str], accept_language: str) -> dict[st
     if accept_language and not any(name.lower() == "accept-language" for name in kept):
         kept["Accept-Language"] = accept_language
     return kept
+
+
+def response_text(response: Any) -> str:
+    """`response.text`, faster for the usual UTF-8 page: see `decode_utf8`."""
+    try:
+        utf8 = codecs.lookup(response.encoding).name == "utf-8"
+    except LookupError:
+        utf8 = False
+    return decode_utf8(response.content) if utf8 and response.content else response.text
+
+
+def decode_utf8(data: bytes, chunk: int = DECODE_CHUNK_BYTES) -> str:
+    """`data.decode("utf-8", errors="replace")`, piece by piece: the same text, several times faster on big pages.
+
+    Once a decoder meets one character past U+00FF (a private-use icon, say), it decodes all the rest of the
+    page on its slow path; pieces without such a character stay on the fast ASCII path, and joining them is a
+    copy. A piece never ends before a continuation byte, so no valid or invalid sequence is cut differently.
+    """
+    pieces = []
+    start, size = 0, len(data)
+    while start < size:
+        end = min(start + chunk, size)
+        while end < size and 0x80 <= data[end] < 0xC0:
+            end += 1
+        pieces.append(data[start:end].decode("utf-8", errors="replace"))
+        start = end
+    return "".join(pieces)
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -362,8 +362,17 @@ def _dispatch(job_id: UUID) -> None:
         logger.exception("job_enqueue_failed", job_id=str(job_id), job_type=job.type)
 
 
+_QUEUES: dict[tuple[str, str], Queue] = {}
+
+
 def _queue(name: str) -> Queue:
-    return django_rq.get_queue(name, commit_mode="auto")
+    """The RQ queue, one per process and configuration: `django_rq.get_queue` opens a new Redis connection pool
+    on every call, which cost a connection per enqueue."""
+    key = (name, json.dumps(settings.RQ_QUEUES.get(name), sort_keys=True, default=str))
+    queue = _QUEUES.get(key)
+    if queue is None:
+        queue = _QUEUES[key] = django_rq.get_queue(name, commit_mode="auto")
+    return queue
 
 
 def _enqueue_rq(job: Job, *, delay: int = 0) -> None:

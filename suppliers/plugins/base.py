@@ -106,7 +106,8 @@ class ProductData:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """`dataclasses.asdict(self)`, without deep-copying the values that cannot change (a digest per reading)."""
+        return {name: _plain(getattr(self, name)) for name in _PRODUCT_FIELDS}
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> ProductData:
@@ -116,6 +117,31 @@ class ProductData:
             known[name] = _decimal(known.get(name))
         known["variants"] = [_variant(variant) for variant in known.get("variants") or []]
         return cls(**known)
+
+
+_PRODUCT_FIELDS = tuple(ProductData.__dataclass_fields__)
+_VARIANT_FIELDS = tuple(VariantData.__dataclass_fields__)
+# `copy.deepcopy` gives these back as they are, so `asdict` does too.
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), Decimal})
+
+
+@dataclass(frozen=True)
+class _Boxed:
+    value: Any
+
+
+def _plain(value: Any) -> Any:
+    """What `asdict` makes of a field's value: the common types here, anything else through `asdict` itself."""
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
+    if kind is list:
+        return [_plain(item) for item in value]
+    if kind is dict:
+        return {_plain(key): _plain(item) for key, item in value.items()}
+    if kind is VariantData:
+        return {name: _plain(getattr(value, name)) for name in _VARIANT_FIELDS}
+    return asdict(_Boxed(value))["value"]
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -427,10 +428,7 @@ def _variations_from_json(page: rg.Page, values: dict[str, list[str]]) -> list[d
 
 def _dimension_names(page: rg.Page, count: int) -> list[str]:
     """The twister's machine names ("size_name", "color_name"); pages carry several lists, some empty."""
-    start = page.text.find('"dimensions"')
-    if start == -1:
-        return []
-    for match in itertools.islice(_DIMENSIONS.finditer(page.text, start), 8):
+    for match in itertools.islice(_dimension_lists(page.text), 8):
         try:
             names = json.loads(match.group(1))
         except json.JSONDecodeError:
@@ -438,6 +436,16 @@ def _dimension_names(page: rg.Page, count: int) -> list[str]:
         if isinstance(names, list) and len(names) == count:
             return [str(name) for name in names]
     return []
+
+
+def _dimension_lists(text: str) -> Iterator[re.Match[str]]:
+    """`_DIMENSIONS.finditer(text)`: each match starts at a `"dimensions"`, which `str.find` reaches much faster."""
+    start = text.find('"dimensions"')
+    while start != -1:
+        match = _DIMENSIONS.match(text, start)
+        if match:
+            yield match
+        start = text.find('"dimensions"', match.end() if match else start + 1)
 
 
 def _variants(variations: list[dict[str, Any]], selected: VariantData) -> list[VariantData]:

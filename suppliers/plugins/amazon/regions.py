@@ -6,7 +6,6 @@ Only the small region is then parsed (with lxml), which keeps a product page par
 
 from __future__ import annotations
 
-import bisect
 import html as html_lib
 import re
 from functools import lru_cache
@@ -33,8 +32,6 @@ class Page:
     def __init__(self, text: str) -> None:
         self.text = text
         self._ids: dict[str, list[int]] | None = None
-        self._script_starts: list[int] | None = None
-        self._script_ends: list[int] = []
 
     @property
     def ids(self) -> dict[str, list[int]]:
@@ -62,24 +59,10 @@ class Page:
         return [position for position in self.ids.get(element_id, ()) if not self._in_script(position)]
 
     def _in_script(self, position: int) -> bool:
-        if self._script_starts is None:
-            self._script_starts = _all(self.text, "<script")
-            self._script_ends = _all(self.text, "</script")
-        opened = bisect.bisect(self._script_starts, position)
-        if opened == 0:
-            return False
-        return bisect.bisect(self._script_ends, self._script_starts[opened - 1]) == bisect.bisect(
-            self._script_ends, position
-        )
-
-
-def _all(text: str, needle: str) -> list[int]:
-    positions = []
-    position = text.find(needle)
-    while position != -1:
-        positions.append(position)
-        position = text.find(needle, position + len(needle))
-    return positions
+        """Whether an `id=` at this position is inside a `<script>` element: the last one opened before it is
+        not closed before it. Searched back from the position, not over the whole page."""
+        opened = self.text.rfind("<script", 0, position)
+        return opened != -1 and self.text.find("</script", opened, position) == -1
 
 
 def _index_ids(text: str) -> dict[str, list[int]]:

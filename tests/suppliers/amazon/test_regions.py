@@ -33,3 +33,18 @@ def test_text_of_drops_scripts_and_decodes_entities():
 
 def test_attr_reads_the_first_value_decoded():
     assert attr('<input id="ASIN" value="B0&#48;TEST">', "value") == "B00TEST"
+
+
+def test_ids_inside_scripts_are_not_regions_but_count_as_present():
+    page = Page(
+        "<script>var t = '<div id=\"x\">in script</div>';</script>"
+        '<script type="a"></script><p id="x">after</p><script>"<i id=\'y\'>late</i>"'
+    )
+
+    assert page.regions("x") == ['<p id="x">after</p>']
+    assert page.region("y") is None
+    assert page.has_id("y")
+
+
+def test_an_id_before_any_script_is_a_region():
+    assert Page('<b id="z">first</b><script>"<b id="z">s</b>"</script>').regions("z") == ['<b id="z">first</b>']
