@@ -1,9 +1,10 @@
-"""Expensive business results kept in `AnalyticsCache` per user and parameters.
+"""Expensive business results kept in `AnalyticsCache` per user and parameters, with a TTL.
 
-No signal announces new `MarketplaceData`, so the key carries the user's data version (the newest `updated_at` of
-their marketplace rows and their count, see `business_data_version`): a reconciliation that writes a row changes
-the key, the old result is never read again and is dropped at the next store. `ANALYTICS_CACHE_TTL_SECONDS` bounds
-how long a result lives even when nothing changes.
+Invalidation happens in the writer's transaction: the trigger on `listings_marketplacedata` (analytics migration
+0002) deletes the user's cached rows and bumps their `BusinessDataVersion` whenever any of their marketplace rows
+is inserted, updated or deleted. The version is also part of the key, so a result computed while new data was
+being committed is stored under the old version and never served. `ANALYTICS_CACHE_TTL_SECONDS` bounds how long a
+result lives even when nothing changes; expired rows are purged in batches whenever a result is stored.
 """
 
 import hashlib
@@ -15,8 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from analytics.business import business_data_version
-from analytics.models import AnalyticsCache
+from analytics.models import AnalyticsCache, BusinessDataVersion
 from analytics.services import analytics_cache_store
 
 DEFAULT_TTL_SECONDS = 300
@@ -24,6 +24,12 @@ DEFAULT_TTL_SECONDS = 300
 
 def cache_ttl_seconds() -> int:
     return int(getattr(settings, "ANALYTICS_CACHE_TTL_SECONDS", DEFAULT_TTL_SECONDS))
+
+
+def business_data_version(*, user: User) -> str:
+    """Changes, in the same transaction, whenever any of the user's `MarketplaceData` rows does."""
+    version = BusinessDataVersion.objects.filter(user=user).values_list("version", flat=True).first()
+    return str(version or 0)
 
 
 def analytics_cache_key(*, user: User, kind: str, params: dict[str, Any], version: str) -> str:

@@ -2,6 +2,8 @@
 
 History is appended only when a value changes, so a bucket holds the readings taken in it (buckets without a
 reading are absent) and the averages are over readings, not over time. Only product-level rows (no variant) count.
+The daily series and every summary over whole days read the daily rollups (`HistoryDay`), never raw history;
+raw and hourly points read the product's raw rows through its (product, time) index.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from django.db.models.functions import Trunc
 
 from accounts.models import User
 from analytics.business import CENT, day_start
-from catalog.models import PriceHistory, StockHistory
+from catalog.models import HistoryDay, PriceHistory, StockHistory
+from catalog.rollups import day_begins
 from catalog.selectors import product_for_user
 
 Resolution = Literal["raw", "hourly", "daily"]
@@ -29,30 +32,57 @@ def product_history(
     product = product_for_user(user=user, product_id=product_id)
     if product is None:
         return None
-    start, end = day_start(date_from), day_start(date_to + timedelta(days=1))
-    prices = PriceHistory.objects.filter(
-        product=product, variant__isnull=True, recorded_at__gte=start, recorded_at__lt=end, price__isnull=False
-    )
-    stock = StockHistory.objects.filter(
-        product=product, variant__isnull=True, recorded_at__gte=start, recorded_at__lt=end
-    )
+    days = HistoryDay.objects.filter(product=product, variant_key=0, day__gte=date_from, day__lte=date_to)
+    series = {"price": _daily_series(days, "price"), "stock": _daily_series(days, "stock")}
+    if resolution != "daily":
+        start, end = day_start(date_from), day_start(date_to + timedelta(days=1))
+        prices = PriceHistory.objects.filter(
+            product=product, variant__isnull=True, recorded_at__gte=start, recorded_at__lt=end, price__isnull=False
+        )
+        stock = StockHistory.objects.filter(
+            product=product, variant__isnull=True, recorded_at__gte=start, recorded_at__lt=end
+        ).filter(stock_quantity__isnull=False)
+        series["price"]["points"] = _points(prices, "price", resolution)
+        series["stock"]["points"] = _points(stock, "stock_quantity", resolution)
     return {
         "product": {"id": product.pk, "title": product.title, "currency": product.currency},
         "resolution": resolution,
         "from": date_from,
         "to": date_to,
-        "price": _series(prices, "price", resolution),
-        "stock": _series(stock.filter(stock_quantity__isnull=False), "stock_quantity", resolution),
+        **series,
     }
+
+
+def _daily_series(days: QuerySet[HistoryDay], name: str) -> dict[str, Any]:
+    """Summary and daily points of `price` or `stock` from the rollups of the days that had readings of it."""
+    count = f"{name}_count"
+    rows = list(
+        days.filter(**{f"{count}__gt": 0})
+        .order_by("day")
+        .values_list("day", f"{name}_min", f"{name}_max", f"{name}_sum", count)
+    )
+    points = [
+        {"at": day_begins(day), "min": low, "max": high, "avg": _mean(total, readings), "readings": readings}
+        for day, low, high, total, readings in rows
+    ]
+    readings = sum(row[4] for row in rows)
+    return {
+        "min": min((row[1] for row in rows), default=None),
+        "max": max((row[2] for row in rows), default=None),
+        "avg": _mean(sum(row[3] for row in rows), readings),
+        "readings": readings,
+        "points": points,
+    }
+
+
+def _mean(total: Decimal | int | None, count: int | None) -> Decimal | None:
+    if not count or total is None:
+        return None
+    return (Decimal(total) / count).quantize(CENT, ROUND_HALF_UP)
 
 
 def _average(field: str) -> Avg:
     return Avg(field, output_field=DecimalField(max_digits=20, decimal_places=4))
-
-
-def _series(rows: QuerySet[Any], field: str, resolution: Resolution) -> dict[str, Any]:
-    summary = rows.aggregate(min=Min(field), max=Max(field), avg=_average(field), readings=Count("id"))
-    return {**_rounded(summary), "points": _points(rows, field, resolution)}
 
 
 def _points(rows: QuerySet[Any], field: str, resolution: Resolution) -> list[dict[str, Any]]:

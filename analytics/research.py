@@ -1,27 +1,41 @@
 """Marketplace research reads over the shared catalog (catalogue-wide facts, not a customer's data).
 
 Sellers, categories, price comparison, best deals and a stats overview, computed from `Product`,
-`ProductVariant`, `Seller`, `Category` and the SKU price and stock history. Sales and revenue are the
-estimates of `analytics.research_sales` (drops in stock between readings, with a confidence range).
+`ProductVariant`, `Seller`, `Category` and the daily rollups of the SKU price and stock history (`HistoryDay`,
+`HistorySeries`), so no read scans raw history over a long range. Sales and revenue are the estimates of
+`analytics.research_sales` (drops in stock between readings, with a confidence range), rolled up by day.
+Periods are whole calendar days (`TIME_ZONE`): "the last N days" is today and the N - 1 days before it.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, ExpressionWrapper, F, Min, Q, QuerySet, Sum, Value
 from django.db.models.aggregates import Aggregate
 from django.db.models.fields import DurationField
 from django.utils import timezone
 
-from analytics.research_sales import PriceReading, SalesEstimate, StockReading, estimate_sales
-from catalog.models import Category, PriceHistory, Product, ProductVariant, Seller, StockHistory
+from analytics.research_sales import SalesEstimate
+from catalog.models import (
+    Category,
+    ChargedPrice,
+    HistoryDay,
+    PriceHistory,
+    Product,
+    ProductVariant,
+    Seller,
+    StockHistory,
+)
+from catalog.rollups import SALES, day_begins, day_of
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -30,17 +44,28 @@ SeriesKey = tuple[int, int | None]
 
 @dataclass(frozen=True)
 class Period:
-    since: datetime
+    since: datetime  # the first day's midnight
     until: datetime
 
     @classmethod
     def last(cls, *, days: int, now: datetime | None = None) -> Period:
         until = now or timezone.now()
-        return cls(since=until - timedelta(days=days), until=until)
+        last_day = day_of(until - timedelta(microseconds=1))
+        return cls(since=day_begins(last_day - timedelta(days=days - 1)), until=until)
+
+    @property
+    def first_day(self) -> date:
+        return day_of(self.since)
+
+    @property
+    def last_day(self) -> date:
+        return day_of(self.until - timedelta(microseconds=1))
 
     @property
     def previous(self) -> Period:
-        return Period(since=self.since - (self.until - self.since), until=self.since)
+        """The same number of whole days just before."""
+        days = (self.last_day - self.first_day).days + 1
+        return Period(since=day_begins(self.first_day - timedelta(days=days)), until=self.since)
 
 
 def _products(supplier: str | None) -> QuerySet[Product]:
@@ -60,54 +85,152 @@ def _growth(current: Decimal, previous: Decimal) -> Decimal | None:
 
 
 def sales_by_product(*, products: QuerySet[Product], period: Period) -> dict[int, SalesEstimate]:
-    """Estimated sales of each product in the period, summed over its SKUs.
+    """Estimated sales of each product in the period, summed over its SKUs (see `sales_by_periods`)."""
+    return sales_by_periods(products=products, periods=[period])[0]
 
-    A product whose SKUs have stock history is estimated from them; one without (a supplier that reads only
-    the product) from its product-level history.
+
+def sales_by_periods(
+    *, products: QuerySet[Product], periods: list[Period], by: str = "product_id"
+) -> list[dict[Any, SalesEstimate]]:
+    """Estimated sales in each period, summed by `by` (`product_id`, `seller_id` or `category_id`) over the
+    products' SKUs, from the rollups' running totals.
+
+    A product whose SKUs have stock history by the period's end is estimated from them; one without (a supplier
+    that reads only the product) from its product-level history. A series' sales in a period are its running
+    total at the end of the period's last day less the total at the end of the day before its first: the
+    series' own total when it has no reading after that day, else its rolled-up row of that day (the day's rows
+    sit together in the day index), else its last row before it. The drop in a series' newest reading counts as
+    confirmed once the product was scraped again after it.
     """
-    product_ids = products.values("pk")
-    stock = _stock_series(product_ids, period)
-    prices = _price_series(product_ids, period.until)
-    last_seen = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "last_scraped_at"))
-    with_skus = {product_id for product_id, variant_id in stock if variant_id is not None}
-    result: dict[int, SalesEstimate] = defaultdict(SalesEstimate)
-    for (product_id, variant_id), readings in stock.items():
-        if variant_id is None and product_id in with_skus:
+    results: list[dict[Any, SalesEstimate]] = [{} for _ in periods]
+    for key, _, figures in _sales_rows(products, periods, f"c.{by}"):
+        for result, (values, counted) in zip(results, figures, strict=True):
+            if counted:
+                result[key] = SalesEstimate(*values)
+    return results
+
+
+def category_seller_revenue(
+    *, products: QuerySet[Product], periods: list[Period]
+) -> tuple[list[dict[int, SalesEstimate]], dict[tuple[int, int], Decimal]]:
+    """`sales_by_periods` by category, and each seller's estimated revenue per category in the first period."""
+    totals: list[dict[int, SalesEstimate]] = [{} for _ in periods]
+    revenue: dict[tuple[int, int], Decimal] = {}
+    grouping = "GROUPING SETS ((c.category_id), (c.category_id, c.seller_id))"
+    for (category_id, seller_id), detail, figures in _sales_rows(products, periods, grouping, detail="c.seller_id"):
+        if detail:
+            values, counted = figures[0]
+            if counted and seller_id is not None:
+                revenue[(category_id, seller_id)] = values[SALES.index("revenue")]
             continue
-        estimate = estimate_sales(
-            readings,
-            prices.get((product_id, variant_id), []),
-            since=period.since,
-            last_seen_at=last_seen.get(product_id),
-        )
-        result[product_id].add(estimate)
-    return dict(result)
+        for result, (values, counted) in zip(totals, figures, strict=True):
+            if counted:
+                result[category_id] = SalesEstimate(*values)
+    return totals, revenue
 
 
-def _stock_series(product_ids: QuerySet[Any], period: Period) -> dict[SeriesKey, list[StockReading]]:
-    """Each SKU's readings in the period, preceded by its last reading before it (the baseline)."""
-    rows = StockHistory.objects.filter(product_id__in=product_ids)
-    baseline = (
-        rows.filter(recorded_at__lt=period.since)
-        .order_by("product_id", "variant_id", "-recorded_at")
-        .distinct("product_id", "variant_id")
+def _sales_rows(
+    products: QuerySet[Product], periods: list[Period], group: str, detail: str = ""
+) -> Iterator[tuple[Any, bool, list[tuple[list[Any], bool]]]]:
+    days = sorted({day for period in periods for day in (period.last_day, period.first_day - timedelta(days=1))})
+    scope, scope_params = products.order_by().values("pk").query.sql_with_params()
+    keys = "c.category_id, c.seller_id" if detail else group
+    flag = f"GROUPING({detail}) = 0" if detail else "false"
+    sql = _sales_sql(scope, days, periods, group=group, keys=keys, flag=flag)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [settings.TIME_ZONE, *scope_params])
+        rows = cursor.fetchall()
+    width = len(SALES) + 1
+    count = 2 if detail else 1
+    for row in rows:
+        key = tuple(row[:count]) if detail else row[0]
+        is_detail, figures = row[count], row[count + 1 :]
+        chunks = [figures[n * width : (n + 1) * width] for n in range(len(periods))]
+        yield key, is_detail, [(list(chunk[:-1]), chunk[-1]) for chunk in chunks]
+
+
+_SALES_SQL = """
+WITH s AS (
+    SELECT hs.product_id, hs.variant_key, hs.drop_units, hs.drop_price, hs.drop_day, hs.stock_at, hs.first_stock_at,
+           hs.cum_units_low, hs.cum_units, hs.cum_units_high, hs.cum_revenue_low, hs.cum_revenue, hs.cum_revenue_high,
+           p.last_scraped_at AS last_seen, p.seller_id, p.category_id,
+           (GREATEST(hs.stock_at, hs.price_at) AT TIME ZONE %s)::date AS newest_day
+    FROM catalog_historyseries hs JOIN catalog_product p ON p.id = hs.product_id
+    WHERE hs.product_id IN ({scope}) AND hs.first_stock_at IS NOT NULL
+),
+skus AS (SELECT product_id, MIN(first_stock_at) AS first_at FROM s WHERE variant_key > 0 GROUP BY product_id),
+per_series AS (
+    SELECT c.product_id, c.seller_id, c.category_id, {columns}
+    FROM s c
+    LEFT JOIN skus ON skus.product_id = c.product_id
+    {joins}
+)
+SELECT {keys}, {flag}, {totals}
+FROM per_series c
+GROUP BY {group}
+"""
+_BOUNDARY = """
+LEFT JOIN LATERAL (  -- the series' row of that day: a day's rows sit together in the (day, product) index
+    SELECT d.id, d.cum_units_low, d.cum_units, d.cum_units_high, d.cum_revenue_low, d.cum_revenue, d.cum_revenue_high
+    FROM catalog_historyday d
+    WHERE c.newest_day > {day} AND d.day = {day} AND d.product_id = c.product_id AND d.variant_key = c.variant_key
+) b{n} ON true
+LEFT JOIN LATERAL (  -- else its last row before
+    SELECT d.id, d.cum_units_low, d.cum_units, d.cum_units_high, d.cum_revenue_low, d.cum_revenue, d.cum_revenue_high
+    FROM catalog_historyday d
+    WHERE b{n}.id IS NULL AND c.newest_day > {day} AND d.product_id = c.product_id
+      AND d.variant_key = c.variant_key AND d.day < {day}
+    ORDER BY d.day DESC LIMIT 1
+) e{n} ON true
+"""
+# A product's own series counts unless one of its SKUs had stock history by the period's end.
+_COUNTED = "(c.variant_key > 0 OR skus.first_at IS NULL OR skus.first_at >= {until})"
+_CONFIRMED = "(c.drop_units > 0 AND c.drop_day BETWEEN {first} AND {last} AND c.last_seen > c.stock_at)"
+_PENDING = {"units_low": "c.drop_units", "revenue_low": "c.drop_units * c.drop_price"}
+
+
+def _sales_sql(scope: str, days: list[date], periods: list[Period], *, group: str, keys: str, flag: str) -> str:
+    """One row per group: for each period, its six sales figures and whether any of its series counted. Rows
+    where `flag` holds (a detail grouping) carry only the first period's revenue and whether it counted.
+
+    Days and times are written as literals of `date` and `datetime` values (never text from a request).
+    """
+    joins = [_BOUNDARY.format(n=n, day=_date(day)) for n, day in enumerate(days)]
+    columns, totals = [], []
+    for index, period in enumerate(periods):
+        end, start = days.index(period.last_day), days.index(period.first_day - timedelta(days=1))
+        until = day_begins(period.last_day + timedelta(days=1)).isoformat()
+        counted = _COUNTED.format(until=f"TIMESTAMPTZ '{until}'")
+        confirmed = _CONFIRMED.format(first=_date(period.first_day), last=_date(period.last_day))
+        columns.append(f"{counted} AS counted_{index}")
+        for name in SALES:
+            change = f"{_at(end, days[end], name)} - {_at(start, days[start], name)}"
+            if name in _PENDING:
+                change += f" + CASE WHEN {confirmed} THEN {_PENDING[name]} ELSE 0 END"
+            columns.append(f"CASE WHEN {counted} THEN {change} ELSE 0 END AS {name}_{index}")
+            total = f"SUM({name}_{index})"
+            totals.append(total if index == 0 and name == "revenue" else f"CASE WHEN {flag} THEN NULL ELSE {total} END")
+        counted_total = f"bool_or(counted_{index})"
+        totals.append(counted_total if index == 0 else f"CASE WHEN {flag} THEN NULL ELSE {counted_total} END")
+    return _SALES_SQL.format(
+        scope=scope,
+        columns=", ".join(columns),
+        joins="".join(joins),
+        group=group,
+        keys=keys,
+        flag=flag,
+        totals=", ".join(totals),
     )
-    inside = rows.filter(recorded_at__gte=period.since, recorded_at__lte=period.until)
-    series: dict[SeriesKey, list[StockReading]] = defaultdict(list)
-    for source in (baseline, inside.order_by("recorded_at", "pk")):
-        for product_id, variant_id, at, quantity in source.values_list(
-            "product_id", "variant_id", "recorded_at", "stock_quantity"
-        ):
-            series[(product_id, variant_id)].append(StockReading(at=at, stock=quantity))
-    return series
 
 
-def _price_series(product_ids: QuerySet[Any], until: datetime) -> dict[SeriesKey, list[PriceReading]]:
-    rows = PriceHistory.objects.filter(product_id__in=product_ids, recorded_at__lte=until).order_by("recorded_at", "pk")
-    series: dict[SeriesKey, list[PriceReading]] = defaultdict(list)
-    for product_id, variant_id, at, price in rows.values_list("product_id", "variant_id", "recorded_at", "price"):
-        series[(product_id, variant_id)].append(PriceReading(at=at, price=price))
-    return series
+def _date(day: date) -> str:
+    return f"DATE '{day.isoformat()}'"
+
+
+def _at(n: int, day: date, name: str) -> str:
+    """A series' running total `name` at the end of boundary day `n`."""
+    current = f"COALESCE(b{n}.cum_{name}, e{n}.cum_{name}, 0)"
+    return f"(CASE WHEN c.newest_day <= {_date(day)} THEN c.cum_{name} ELSE {current} END)"
 
 
 def _sales_figures(current: SalesEstimate, previous: SalesEstimate) -> dict[str, Any]:
@@ -116,13 +239,6 @@ def _sales_figures(current: SalesEstimate, previous: SalesEstimate) -> dict[str,
         "previous_revenue": previous.revenue,
         "growth_pct": _growth(current.revenue, previous.revenue),
     }
-
-
-def _sum(estimates: Iterable[SalesEstimate]) -> SalesEstimate:
-    total = SalesEstimate()
-    for estimate in estimates:
-        total.add(estimate)
-    return total
 
 
 # --- sellers ---------------------------------------------------------------------------------------
@@ -134,10 +250,8 @@ def research_sellers(
     """Sellers by estimated revenue in the last `days`: assortment, SKUs, rating, revenue and growth."""
     period = Period.last(days=days, now=now)
     products = _products(supplier).filter(seller__isnull=False)
-    seller_of = dict(products.values_list("pk", "seller_id"))
-    current = _group(sales_by_product(products=products, period=period), seller_of)
-    previous = _group(sales_by_product(products=products, period=period.previous), seller_of)
-    sellers = Seller.objects.filter(pk__in=set(seller_of.values())).annotate(
+    current, previous = sales_by_periods(products=products, periods=[period, period.previous], by="seller_id")
+    sellers = Seller.objects.filter(pk__in=products.order_by().values("seller_id")).annotate(
         assortment=Count("products", filter=Q(products__is_gone=False), distinct=True),
         skus=Count("products__variants", filter=Q(products__variants__is_active=True), distinct=True),
     )
@@ -168,14 +282,6 @@ def _review_weighted_ratings(products: QuerySet[Product]) -> dict[int, Decimal]:
     return {row["seller_id"]: (row["points"] / row["reviews"]).quantize(CENT) for row in totals}
 
 
-def _group(by_product: dict[int, SalesEstimate], owner_of: dict[int, int]) -> dict[int, SalesEstimate]:
-    grouped: dict[int, SalesEstimate] = defaultdict(SalesEstimate)
-    for product_id, estimate in by_product.items():
-        if product_id in owner_of:
-            grouped[owner_of[product_id]].add(estimate)
-    return dict(grouped)
-
-
 # --- categories ------------------------------------------------------------------------------------
 
 
@@ -199,15 +305,22 @@ def research_categories(
         categories = categories.filter(supplier__slug=supplier)
     parent_of = dict(categories.values_list("pk", "parent_id"))
     products = _products(supplier).filter(category__isnull=False)
-    placed = list(products.values_list("pk", "category_id", "seller_id", "is_gone"))
-    current = sales_by_product(products=products, period=period)
-    previous = sales_by_product(products=products, period=period.previous)
+    placed = list(products.values_list("category_id", "seller_id", "is_gone"))
+    (current, previous), revenue = category_seller_revenue(products=products, periods=[period, period.previous])
     stats: dict[int, _CategoryStats] = defaultdict(_CategoryStats)
-    for product_id, category_id, seller_id, gone in placed:
+    for category_id, seller_id, gone in placed:
+        if not gone:
+            for ancestor in _lineage(category_id, parent_of):
+                stats[ancestor].take(seller_id)
+    for category_id in current.keys() | previous.keys():
         for ancestor in _lineage(category_id, parent_of):
-            stats[ancestor].take(seller_id, current.get(product_id), previous.get(product_id), on_sale=not gone)
+            stats[ancestor].current.add(current.get(category_id, SalesEstimate()))
+            stats[ancestor].previous.add(previous.get(category_id, SalesEstimate()))
+    for (category_id, seller_id), amount in revenue.items():
+        for ancestor in _lineage(category_id, parent_of):
+            stats[ancestor].sellers[seller_id] += amount
     shown = categories.filter(parent_id=parent) if parent is not None else categories
-    seller_names = dict(Seller.objects.filter(pk__in={row[2] for row in placed if row[2]}).values_list("pk", "name"))
+    seller_names = dict(Seller.objects.filter(pk__in={row[1] for row in placed if row[1]}).values_list("pk", "name"))
     rows = [_category_row(category, stats.get(category.pk, _CategoryStats()), seller_names, top) for category in shown]
     rows.sort(key=lambda row: (-row["revenue"], -row["size"], row["path"]))
     return rows[:limit]
@@ -220,23 +333,14 @@ class _CategoryStats:
     def __post_init__(self) -> None:
         self.current = SalesEstimate()
         self.previous = SalesEstimate()
-        self.sellers: dict[int, SalesEstimate] = defaultdict(SalesEstimate)
+        self.sellers: dict[int, Decimal] = defaultdict(Decimal)
         self.seller_ids: set[int] = set()
 
-    def take(
-        self, seller_id: int | None, current: SalesEstimate | None, previous: SalesEstimate | None, *, on_sale: bool
-    ) -> None:
-        """Count a product; one gone since still brings the sales it made while it was on sale."""
-        if on_sale:
-            self.size += 1
-            if seller_id is not None:
-                self.seller_ids.add(seller_id)
-        if current is not None:
-            self.current.add(current)
-            if seller_id is not None:
-                self.sellers[seller_id].add(current)
-        if previous is not None:
-            self.previous.add(previous)
+    def take(self, seller_id: int | None) -> None:
+        """Count a product on sale (one gone since still brings the sales it made while it was on sale)."""
+        self.size += 1
+        if seller_id is not None:
+            self.seller_ids.add(seller_id)
 
 
 def _lineage(category_id: int, parent_of: dict[int, int | None]) -> list[int]:
@@ -250,7 +354,7 @@ def _lineage(category_id: int, parent_of: dict[int, int | None]) -> list[int]:
 
 
 def _category_row(category: Category, stats: _CategoryStats, names: dict[int, str], top: int) -> dict[str, Any]:
-    leaders = sorted(stats.sellers.items(), key=lambda item: (-item[1].revenue, item[0]))[:top]
+    leaders = sorted(stats.sellers.items(), key=lambda item: (-item[1], item[0]))[:top]
     return {
         "id": category.pk,
         "external_id": category.external_id,
@@ -265,10 +369,10 @@ def _category_row(category: Category, stats: _CategoryStats, names: dict[int, st
             {
                 "id": seller_id,
                 "name": names.get(seller_id, ""),
-                "revenue": estimate.revenue,
-                "share_pct": _percent(estimate.revenue, stats.current.revenue),
+                "revenue": amount,
+                "share_pct": _percent(amount, stats.current.revenue),
             }
-            for seller_id, estimate in leaders
+            for seller_id, amount in leaders
         ],
     }
 
@@ -362,70 +466,114 @@ def research_best_deals(
 
     Each carries its `days` and all-time minimum and average, and `inflated_was_price`: the crossed-out
     list price is above the price but was never actually charged in the product's recorded history.
+    The averages come from the running price × time totals of the rollups: the series' total now, less its
+    total when the period began (the last rolled-up day before it, its closing price carried to midnight).
     """
-    now = now or timezone.now()
-    since = now - timedelta(days=days)
-    products = _products(supplier).filter(is_gone=False, price__isnull=False).select_related("seller")
-    history: dict[int, list[PriceReading]] = defaultdict(list)
-    rows = PriceHistory.objects.filter(product__in=products, variant__isnull=True, recorded_at__lte=now)
-    for product_id, at, price in rows.order_by("recorded_at", "pk").values_list("product_id", "recorded_at", "price"):
-        history[product_id].append(PriceReading(at=at, price=price))
+    period = Period.last(days=days, now=now)
+    products = _products(supplier).filter(is_gone=False, price__isnull=False)
+    scope, scope_params = products.values("pk").query.sql_with_params()
+    params = [period.until, period.since, period.first_day, settings.TIME_ZONE]
+    with connection.cursor() as cursor:
+        cursor.execute(_DEALS_SQL.format(scope=scope), [*params, *scope_params])
+        profiles = cursor.fetchall()
     deals = []
-    for product in products.filter(pk__in=list(history)):
-        deal = _deal(product, history[product.pk], since=since, now=now)
-        if deal is not None and deal["discount_pct"] > min_discount_pct:
-            deals.append(deal)
-    deals.sort(key=lambda deal: (-deal["discount_pct"], deal["product_id"]))
-    return deals[:limit]
-
-
-def _deal(product: Product, history: list[PriceReading], *, since: datetime, now: datetime) -> dict[str, Any] | None:
-    recent = price_profile(history, since=since, until=now)
-    overall = price_profile(history, since=None, until=now)
-    if recent is None or overall is None or product.price is None:
-        return None
-    charged = {reading.price for reading in history if reading.price is not None}
-    was = product.list_price
-    return {
-        "product_id": product.pk,
-        "external_id": product.external_id,
-        "title": product.title,
-        "seller": product.seller.name if product.seller else "",
-        "currency": product.currency,
-        "price": product.price,
-        "list_price": was,
-        "min_recent": recent[0],
-        "avg_recent": recent[1],
-        "min_all_time": overall[0],
-        "avg_all_time": overall[1],
-        "discount_pct": _percent(recent[1] - product.price, recent[1]) or Decimal(0),
-        "is_all_time_low": product.price <= overall[0],
-        "claimed_discount_pct": _percent(was - product.price, was) if was and was > product.price else None,
-        "inflated_was_price": bool(was and was > product.price and was not in charged),
-    }
-
-
-def price_profile(
-    history: list[PriceReading], *, since: datetime | None, until: datetime
-) -> tuple[Decimal, Decimal] | None:
-    """(minimum, time-weighted average) of the prices in effect between `since` (None: the first reading)
-    and `until`; each reading holds until the next one. A flickering price weighs by how long it lasted."""
-    spans: list[tuple[Decimal, float]] = []
-    for index, reading in enumerate(history):
-        is_last = index + 1 == len(history)
-        end = until if is_last else min(history[index + 1].at, until)
-        start = reading.at if since is None else max(reading.at, since)
-        if reading.price is None or end < start or (end == start and not is_last):
+    for product_id, price, lowest, area, seconds, recent_area, recent_seconds, carried in profiles:
+        if seconds <= 0 or recent_seconds <= 0:
             continue
-        spans.append((reading.price, (end - start).total_seconds()))
-    if not spans:
-        return None
-    lowest = min(price for price, _ in spans)
-    weight = sum(seconds for _, seconds in spans)
-    if weight <= 0:
-        return lowest, (sum((price for price, _ in spans), Decimal(0)) / len(spans)).quantize(CENT)
-    weighted = sum((price * Decimal(seconds) for price, seconds in spans), Decimal(0))
-    return lowest, (weighted / Decimal(weight)).quantize(CENT)
+        recent = (recent_area / recent_seconds).quantize(CENT)
+        discount = _percent(recent - price, recent) or Decimal(0)
+        if discount > min_discount_pct:
+            deals.append((discount, product_id, recent, (area / seconds).quantize(CENT), lowest, carried))
+    deals.sort(key=lambda deal: (-deal[0], deal[1]))
+    return _deal_rows(deals[:limit], period=period)
+
+
+_DEALS_SQL = """
+WITH x AS (SELECT %s::timestamptz AS until, %s::timestamptz AS since, %s::date AS first_day, %s::text AS tz),
+profile AS (
+    SELECT hs.product_id, p.price, hs.price_min,
+           hs.price_area + CASE WHEN hs.price IS NOT NULL AND hs.price_at < x.until
+               THEN hs.price * floor(extract(epoch FROM x.until - hs.price_at)) ELSE 0 END AS area,
+           hs.price_seconds + CASE WHEN hs.price IS NOT NULL AND hs.price_at < x.until
+               THEN floor(extract(epoch FROM x.until - hs.price_at)) ELSE 0 END AS seconds,
+           COALESCE(eve.price_end, b.price_end) AS price_end,
+           COALESCE(eve.price_area_end, b.price_area_end) AS price_area_end,
+           COALESCE(eve.price_seconds_end, b.price_seconds_end) AS price_seconds_end,
+           COALESCE(CASE WHEN eve.id IS NOT NULL THEN 0 END, b.tail) AS tail
+    FROM catalog_historyseries hs
+    JOIN catalog_product p ON p.id = hs.product_id
+    CROSS JOIN x
+    LEFT JOIN catalog_historyday eve  -- the day before the period, when the series has a row for it
+        ON eve.product_id = hs.product_id AND eve.variant_key = 0 AND eve.day = x.first_day - 1
+    LEFT JOIN LATERAL (  -- else its last rolled-up day before, the closing price carried to the start
+        SELECT d.price_end, d.price_area_end, d.price_seconds_end,
+               CASE WHEN d.price_end IS NULL THEN 0 ELSE GREATEST(0, floor(extract(epoch FROM
+                   x.since - ((d.day + 1)::timestamp AT TIME ZONE x.tz)))) END AS tail
+        FROM catalog_historyday d
+        WHERE eve.id IS NULL AND d.product_id = hs.product_id AND d.variant_key = 0 AND d.day < x.first_day
+        ORDER BY d.day DESC LIMIT 1
+    ) b ON true
+    WHERE hs.variant_key = 0 AND hs.first_price_at IS NOT NULL AND hs.product_id IN ({scope})
+)
+SELECT product_id, price, price_min, area, seconds,
+       area - COALESCE(price_area_end + COALESCE(price_end, 0) * tail, 0),
+       seconds - COALESCE(price_seconds_end + tail, 0),
+       price_end
+FROM profile
+"""
+
+
+def _deal_rows(deals: list[tuple[Any, ...]], *, period: Period) -> list[dict[str, Any]]:
+    products = Product.objects.select_related("seller").in_bulk([deal[1] for deal in deals])
+    rows = []
+    for discount, product_id, recent, overall, lowest, carried in deals:
+        product = products[product_id]
+        was = product.list_price
+        rows.append(
+            {
+                "product_id": product.pk,
+                "external_id": product.external_id,
+                "title": product.title,
+                "seller": product.seller.name if product.seller else "",
+                "currency": product.currency,
+                "price": product.price,
+                "list_price": was,
+                "min_recent": carried,
+                "avg_recent": recent,
+                "min_all_time": lowest,
+                "avg_all_time": overall,
+                "discount_pct": discount,
+                "is_all_time_low": product.price <= lowest,
+                "claimed_discount_pct": _percent(was - product.price, was) if was and was > product.price else None,
+                "inflated_was_price": bool(was and was > product.price),
+            }
+        )
+    _complete_deals(rows, period=period)
+    return rows
+
+
+def _complete_deals(deals: list[dict[str, Any]], *, period: Period) -> None:
+    """The period's lowest price, and whether a claimed "was" price was ever charged, for the deals shown."""
+    ids = [deal["product_id"] for deal in deals]
+    lows = dict(
+        HistoryDay.objects.filter(product_id__in=ids, variant_key=0, day__gte=period.first_day, price_count__gt=0)
+        .values("product_id")
+        .annotate(low=Min("price_min"))
+        .values_list("product_id", "low")
+    )
+    claimed = {(deal["product_id"], deal["list_price"]) for deal in deals if deal["inflated_was_price"]}
+    charged = set(
+        ChargedPrice.objects.filter(
+            product_id__in={product_id for product_id, _ in claimed},
+            variant_key=0,
+            price__in={price for _, price in claimed},
+        ).values_list("product_id", "price")
+    )
+    for deal in deals:
+        candidates = [p for p in (lows.get(deal["product_id"]), deal["min_recent"]) if p is not None]
+        deal["min_recent"] = min(candidates) if candidates else deal["price"]
+        claim = (deal["product_id"], deal["list_price"])
+        deal["inflated_was_price"] = deal["inflated_was_price"] and claim not in charged
 
 
 # --- stats -----------------------------------------------------------------------------------------
@@ -437,15 +585,25 @@ class _Median(Aggregate):
     output_field = DurationField()
 
 
+def _median_age(scraped: QuerySet[Product], *, now: datetime) -> dict[str, timedelta | None]:
+    """The median time since the last scrape: PERCENTILE_CONT on PostgreSQL, in Python elsewhere (SQLite)."""
+    if connection.vendor == "postgresql":
+        age = ExpressionWrapper(Value(now) - F("last_scraped_at"), output_field=DurationField())
+        return scraped.aggregate(median=_Median(age))
+    ages = sorted(now - at for at in scraped.values_list("last_scraped_at", flat=True))
+    if not ages:
+        return {"median": None}
+    middle = len(ages) // 2
+    return {"median": ages[middle] if len(ages) % 2 else (ages[middle - 1] + ages[middle]) / 2}
+
+
 def research_stats(*, supplier: str | None = None, now: datetime | None = None) -> dict[str, Any]:
     """How much of the marketplace is collected and how fresh it is."""
     now = now or timezone.now()
     products = _products(supplier)
     day_ago = now - timedelta(days=1)
     scraped = products.filter(last_scraped_at__isnull=False)
-    ages = scraped.aggregate(
-        median=_Median(ExpressionWrapper(Value(now) - F("last_scraped_at"), output_field=DurationField()))
-    )
+    ages = _median_age(scraped, now=now)
     oldest = scraped.order_by("last_scraped_at").values_list("last_scraped_at", flat=True).first()
     sellers = Seller.objects.filter(supplier__slug=supplier) if supplier else Seller.objects.all()
     categories = Category.objects.filter(supplier__slug=supplier) if supplier else Category.objects.all()

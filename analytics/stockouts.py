@@ -5,44 +5,38 @@ A day counts for a product while one of the user's listings of it was open: from
 (`StockHistory` rows without a variant) show it out of stock or unavailable at any moment of that day: the reading
 in force when the day began, or one taken during it. The revenue lost is the product's average revenue on its
 open in-stock days times its stock-out days.
+
+It reads the daily rollups, not raw history: a day with stock readings has `out_any`; a day without carries
+`out_at_end` of the last day before it that had some.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
-from analytics.business import CENT, BusinessScope, day_start, marketplace_data_for_scope, user_listings
-from catalog.models import Availability, Product, StockHistory
+from analytics.business import CENT, BusinessScope, marketplace_data_for_scope, user_listings
+from catalog.models import HistoryDay, Product
 from listings.models import Listing
 
-OUT_OF_STOCK = (Availability.OUT_OF_STOCK.value, Availability.UNAVAILABLE.value)
 CLOSED_STATUSES = (Listing.Status.ENDED, Listing.Status.DELISTED)
-
-
-@dataclass(frozen=True)
-class Reading:
-    at: datetime
-    out: bool
 
 
 def stock_outs(*, scope: BusinessScope) -> list[dict[str, Any]]:
     """Products with at least one stock-out day in the scope, the costliest first."""
     last_day = min(scope.date_to, timezone.localdate())
     open_days = _open_days(scope=scope, last_day=last_day)
-    readings = _readings(product_ids=list(open_days), date_from=scope.date_from, date_to=last_day)
+    out = _out_days(product_ids=list(open_days), date_from=scope.date_from, date_to=last_day)
     revenue = _daily_revenue(scope=scope)
     titles = dict(Product.objects.filter(pk__in=open_days).values_list("pk", "title"))
     rows = []
     for product_id, days in open_days.items():
-        out_days = {day for day in days if _out_during(readings.get(product_id, []), day)}
+        out_days = days & out.get(product_id, set())
         if out_days:
             rows.append(_row(product_id, titles[product_id], days, out_days, revenue.get(product_id, {})))
     return sorted(rows, key=lambda row: (-row["estimated_lost_revenue"], row["product_id"]))
@@ -79,33 +73,34 @@ def _open_days(*, scope: BusinessScope, last_day: date) -> dict[int, set[date]]:
     return {product_id: product_days for product_id, product_days in days.items() if product_days}
 
 
-def _readings(*, product_ids: list[int], date_from: date, date_to: date) -> dict[int, list[Reading]]:
-    """Per product, the reading in force when the range began and every reading during it, oldest first."""
-    start, end = day_start(date_from), day_start(date_to + timedelta(days=1))
-    product_level = StockHistory.objects.filter(product_id__in=product_ids, variant__isnull=True)
-    before = (
-        product_level.filter(recorded_at__lt=start)
-        .order_by("product_id", "-recorded_at")
-        .distinct("product_id")
-        .values_list("product_id", "recorded_at", "availability")
-    )
-    during = (
-        product_level.filter(recorded_at__gte=start, recorded_at__lt=end)
-        .order_by("product_id", "recorded_at")
-        .values_list("product_id", "recorded_at", "availability")
-    )
-    readings: dict[int, list[Reading]] = defaultdict(list)
-    for product_id, at, availability in [*before, *during]:
-        readings[product_id].append(Reading(at=at, out=availability in OUT_OF_STOCK))
-    return readings
+def _out_days(*, product_ids: list[int], date_from: date, date_to: date) -> dict[int, set[date]]:
+    """Per product, the days of the range on which it was out of stock or unavailable at any moment."""
+    stocked = HistoryDay.objects.filter(product_id__in=product_ids, variant_key=0, stock_readings__gt=0)
+    last_before = stocked.filter(day__lt=date_from).values("product_id").annotate(day=Max("day"))
+    carried = Q(pk__in=[])
+    for row in last_before:
+        carried |= Q(product_id=row["product_id"], day=row["day"])
+    rows = stocked.filter(carried | Q(day__gte=date_from, day__lte=date_to)).order_by("product_id", "day")
+    out: dict[int, set[date]] = defaultdict(set)
+    state: dict[int, tuple[date, bool]] = {}
+    for product_id, day, out_any, out_at_end in rows.values_list("product_id", "day", "out_any", "out_at_end"):
+        if product_id in state:
+            _carry(out[product_id], state[product_id], until=day, first=date_from)
+        if out_any and day >= date_from:
+            out[product_id].add(day)
+        state[product_id] = (day, out_at_end)
+    for product_id, last in state.items():
+        _carry(out[product_id], last, until=date_to + timedelta(days=1), first=date_from)
+    return out
 
 
-def _out_during(readings: list[Reading], day: date) -> bool:
-    """Out at any moment of the day: the reading in force at midnight, or any reading taken before the next one."""
-    times = [reading.at for reading in readings]
-    first = max(bisect_right(times, day_start(day)) - 1, 0)
-    last = bisect_left(times, day_start(day + timedelta(days=1)))
-    return any(reading.out for reading in readings[first:last])
+def _carry(days: set[date], last: tuple[date, bool], *, until: date, first: date) -> None:
+    """The days after `last` and before `until` had no stock reading: out if the last reading left it out."""
+    day, was_out = last
+    if not was_out:
+        return
+    start = max(day + timedelta(days=1), first)
+    days.update(start + timedelta(days=n) for n in range((until - start).days))
 
 
 def _daily_revenue(*, scope: BusinessScope) -> dict[int, dict[date, Decimal]]:

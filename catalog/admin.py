@@ -1,10 +1,16 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
+from catalog.history_chart import CHART_DAYS, product_daily_history
 from catalog.models import (
     Category,
+    ChargedPrice,
+    HistoryDay,
+    HistorySeries,
     PriceHistory,
     Product,
     ProductVariant,
@@ -22,6 +28,7 @@ from dropship_central.admin_mixins import (
     RecentRowsInline,
 )
 from dropship_central.admin_mixins import admin_changelist_link as changelist_link
+from dropship_central.charts import CHART_SCRIPTS, CHART_STYLES, Series, chart_spec
 
 
 @admin.register(Category)
@@ -95,6 +102,7 @@ class ProductAdmin(BigTableAdmin):
     raw_id_fields = ("category", "seller")
     readonly_fields = (
         "history_links",
+        "history_chart",
         "last_scraped_at",
         "last_changed_at",
         "is_listed",
@@ -105,6 +113,11 @@ class ProductAdmin(BigTableAdmin):
     )
     inlines = (VariantInline, RecentPriceInline, RecentStockInline, SuspectInline)
     actions = ("check_now",)
+
+    class Media:
+        js = CHART_SCRIPTS
+        css = {"all": CHART_STYLES}
+
     fieldsets = (
         (
             None,
@@ -120,6 +133,7 @@ class ProductAdmin(BigTableAdmin):
             },
         ),
         ("Price and stock", {"fields": (("price", "list_price", "currency"), ("availability", "stock_quantity"))}),
+        (f"Price and stock, last {CHART_DAYS} days", {"fields": ("history_chart",)}),
         ("Reviews", {"fields": (("rating", "review_count", "orders_count"),)}),
         (
             "Content",
@@ -161,6 +175,30 @@ class ProductAdmin(BigTableAdmin):
         ]
         return format_html_join(" · ", "{}", ((link,) for link in links))
 
+    @admin.display(description="daily chart")
+    def history_chart(self, obj: Product) -> SafeString | str:
+        if obj.pk is None:
+            return "—"
+        history = product_daily_history(product=obj)
+        price, stock = history["price"], history["stock"]
+        spec = chart_spec(
+            kind="line",
+            labels=[point.day for point in price],
+            series=[
+                Series(label="Price low", data=[point.low for point in price]),
+                Series(label="Price high", data=[point.high for point in price], fill_to_previous=True),
+                Series(label="Price at day end", data=[point.close for point in price]),
+                Series(label="Stock at day end", data=[point.close for point in stock], axis="y2", stepped=True),
+            ],
+            y_title=f"price ({obj.currency})" if obj.currency else "price",
+            y2_title="units in stock",
+            title=obj.title,
+        )
+        label = f"Price and stock of the last {CHART_DAYS} days, per day"
+        return render_to_string(
+            "catalog/admin/history_chart.html", {"spec": spec, "chart_id": "product-history-chart", "label": label}
+        )
+
 
 @admin.register(ProductVariant)
 class ProductVariantAdmin(BigTableAdmin):
@@ -188,6 +226,37 @@ class PriceHistoryAdmin(HistoryAdmin):
 class StockHistoryAdmin(HistoryAdmin):
     list_display = ("recorded_at", "product", "variant", "availability", "stock_quantity")
     list_filter = ("availability",)
+
+
+@admin.register(HistoryDay)
+class HistoryDayAdmin(ReadOnlyAdmin, BigTableAdmin):
+    """The daily rollup kept as readings land (`catalog.rollups`): read-only."""
+
+    list_display = ("day", "product", "variant_key", "currency", "price_min", "price_max", "price_close", "stock_last")
+    list_select_related = ("product",)
+    search_fields = ("=product__external_id",)
+    date_hierarchy = "day"
+    raw_id_fields = ("product", "variant")
+
+
+@admin.register(HistorySeries)
+class HistorySeriesAdmin(ReadOnlyAdmin, BigTableAdmin):
+    """Where each product or SKU series stands after its newest reading (`catalog.rollups`): read-only."""
+
+    list_display = ("product", "variant_key", "price", "price_at", "stock", "stock_at", "cum_units")
+    list_select_related = ("product",)
+    search_fields = ("=product__external_id",)
+    raw_id_fields = ("product", "variant")
+
+
+@admin.register(ChargedPrice)
+class ChargedPriceAdmin(ReadOnlyAdmin, BigTableAdmin):
+    """Every distinct price a product was read at (the "was price ever charged" check): read-only."""
+
+    list_display = ("product", "variant_key", "price")
+    list_select_related = ("product",)
+    search_fields = ("=product__external_id",)
+    raw_id_fields = ("product",)
 
 
 @admin.register(TrackedProduct)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import Availability, Category, PriceHistory, Product, ProductVariant, Seller, StockHistory
+from catalog.rollups import history_record
 from catalog.signals import ProductChange
 from suppliers.models import Supplier
 from suppliers.plugins.base import ProductData, VariantData
@@ -121,7 +122,7 @@ def _ingest_locked(*, supplier: Supplier, data: ProductData, scraped_at: datetim
     )
     variant_changes, variant_history = _ingest_variants(product=product, variants=data.variants, at=scraped_at)
     history += variant_history
-    _bulk_history(history)
+    history_record(rows=history)
     return IngestResult(product, created, before, after, price_changed, stock_changed, len(history), variant_changes)
 
 
@@ -147,7 +148,7 @@ def product_gone_ingest(*, product_id: int, scraped_at: datetime | None = None) 
         history = _history_rows(
             product=product, variant=None, reading=after, price=False, stock=stock_changed, at=scraped_at
         )
-        _bulk_history(history)
+        history_record(rows=history)
     return IngestResult(product, False, before, after, False, stock_changed, len(history))
 
 
@@ -195,6 +196,8 @@ def _apply(product: Product, data: ProductData, *, supplier: Supplier, scraped_a
         product.orders_count = data.orders_count
     if data.seller and not _same_seller(product.seller, name=data.seller, external_id=data.seller_id):
         product.seller = _seller(supplier=supplier, name=data.seller, external_id=data.seller_id)
+    if data.seller and product.seller is not None:
+        _seller_stats(product.seller, data.extra.get("seller"))
     if data.category_path and not same_category_path:
         product.category = _category(supplier=supplier, path=data.category_path, ids=data.extra.get("category_ids"))
     product.is_gone = False
@@ -276,15 +279,6 @@ def _history_rows(
     return rows
 
 
-def _bulk_history(rows: list[PriceHistory | StockHistory]) -> None:
-    prices = [r for r in rows if isinstance(r, PriceHistory)]
-    stocks = [r for r in rows if isinstance(r, StockHistory)]
-    if prices:
-        PriceHistory.objects.bulk_create(prices)
-    if stocks:
-        StockHistory.objects.bulk_create(stocks)
-
-
 def _same_seller(seller: Seller | None, *, name: str, external_id: str | None) -> bool:
     """Whether the product's current seller is already the one the reading names (no lookup needed)."""
     if seller is None:
@@ -299,6 +293,46 @@ def _seller(*, supplier: Supplier, name: str, external_id: str | None) -> Seller
         seller.name = name[:255]
         seller.save(update_fields=["name", "updated_at"])
     return seller
+
+
+def _seller_stats(seller: Seller, stats: Any) -> None:
+    """Store the seller's rating, review and order counts and registration date when the reading carries them."""
+    if not isinstance(stats, dict):
+        return
+    values = {
+        "rating": _rating(stats.get("rating")),
+        "review_count": _count(stats.get("reviews")),
+        "orders_count": _count(stats.get("orders")),
+        "registered_at": _epoch_ms(stats.get("registrationDate")),
+    }
+    changed = [name for name, value in values.items() if value is not None and getattr(seller, name) != value]
+    for name in changed:
+        setattr(seller, name, values[name])
+    if changed:
+        seller.save(update_fields=[*changed, "updated_at"])
+
+
+def _rating(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    try:
+        rating = Decimal(str(value)).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        return None
+    return rating if 0 <= rating <= 5 else None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31 else None
+
+
+def _epoch_ms(value: Any) -> datetime | None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _category(*, supplier: Supplier, path: list[str], ids: Any = None) -> Category:

@@ -259,3 +259,125 @@ class SuspectReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} {', '.join(self.reasons)} [{self.status}]"
+
+
+class HistoryDay(models.Model):
+    """Daily rollup of one product's (or SKU's) price and stock history, kept by `catalog.rollups` as readings land.
+
+    Days are calendar days in `TIME_ZONE`. A row exists for each day with a reading; a day without one carries the
+    state of the row before it (its closing price and `out_at_end`). `out_any` is whether the series was out of stock
+    or unavailable at any moment of the day: the state in force when the day began, or any reading during it.
+    Sales are the `analytics.research_sales` estimate of the drops read that day; `pending_*` is a drop in the
+    series' newest reading, which counts as confirmed once a later scrape saw the same stock. `cum_*` are the
+    series' running sales totals to the day's end: a period's sales are the difference of two of them.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="history_days")
+    variant = models.ForeignKey(
+        ProductVariant, null=True, blank=True, on_delete=models.CASCADE, related_name="history_days"
+    )
+    variant_key = models.PositiveIntegerField(default=0, help_text="The variant id, 0 for the product itself.")
+    day = models.DateField()
+    currency = models.CharField(max_length=3, blank=True)
+    price_min = models.DecimalField(**MONEY, null=True, blank=True)
+    price_max = models.DecimalField(**MONEY, null=True, blank=True)
+    price_sum = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    price_count = models.PositiveIntegerField(default=0)
+    price_open = models.DecimalField(**MONEY, null=True, blank=True)
+    price_close = models.DecimalField(**MONEY, null=True, blank=True)
+    list_price_max = models.DecimalField(**MONEY, null=True, blank=True)
+    price_end = models.DecimalField(**MONEY, null=True, blank=True, help_text="In force at the day's end.")
+    price_area_end = models.DecimalField(
+        max_digits=30, decimal_places=2, default=0, help_text="The series' price × seconds up to the day's end."
+    )
+    price_seconds_end = models.BigIntegerField(default=0, help_text="Seconds with a known price up to the day's end.")
+    stock_min = models.PositiveIntegerField(null=True, blank=True)
+    stock_max = models.PositiveIntegerField(null=True, blank=True)
+    stock_last = models.PositiveIntegerField(null=True, blank=True)
+    stock_sum = models.BigIntegerField(default=0)
+    stock_count = models.PositiveIntegerField(default=0, help_text="Readings with a quantity.")
+    stock_readings = models.PositiveIntegerField(default=0, help_text="Stock readings, with or without a quantity.")
+    out_any = models.BooleanField(default=False)
+    out_at_end = models.BooleanField(default=False)
+    units_low = models.PositiveIntegerField(default=0)
+    units = models.PositiveIntegerField(default=0)
+    units_high = models.PositiveIntegerField(default=0)
+    revenue_low = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    revenue = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    revenue_high = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    pending_units = models.PositiveIntegerField(default=0)
+    pending_revenue = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    pending_at = models.DateTimeField(null=True, blank=True)
+    cum_units_low = models.PositiveBigIntegerField(default=0, help_text="The series' running total to the day's end.")
+    cum_units = models.PositiveBigIntegerField(default=0)
+    cum_units_high = models.PositiveBigIntegerField(default=0)
+    cum_revenue_low = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+    cum_revenue = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+    cum_revenue_high = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["product", "variant_key", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "day", "variant_key"], name="history_day_unique_series_day"),
+        ]
+        indexes = [models.Index(fields=["day", "product"], name="history_day_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}/{self.variant_key} {self.day}"
+
+
+class HistorySeries(models.Model):
+    """Where a product's (or SKU's) history stands after its newest reading: what the next reading is compared with.
+
+    `price_area` and `price_seconds` add up price × seconds over the time a known price was in force, from
+    `first_price_at` to `price_at`, for time-weighted averages; `cum_*` add up the series' sales so far.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="history_series")
+    variant = models.ForeignKey(
+        ProductVariant, null=True, blank=True, on_delete=models.CASCADE, related_name="history_series"
+    )
+    variant_key = models.PositiveIntegerField(default=0)
+    price = models.DecimalField(**MONEY, null=True, blank=True)
+    price_at = models.DateTimeField(null=True, blank=True)
+    first_price_at = models.DateTimeField(null=True, blank=True)
+    price_min = models.DecimalField(**MONEY, null=True, blank=True)
+    price_area = models.DecimalField(max_digits=30, decimal_places=2, default=0)
+    price_seconds = models.BigIntegerField(default=0)
+    stock = models.PositiveIntegerField(null=True, blank=True)
+    stock_at = models.DateTimeField(null=True, blank=True)
+    out = models.BooleanField(default=False)
+    drop_units = models.PositiveIntegerField(default=0, help_text="The newest reading's drop, 0 if it was none.")
+    drop_price = models.DecimalField(**MONEY, default=0)
+    drop_day = models.DateField(null=True, blank=True)
+    first_stock_at = models.DateTimeField(null=True, blank=True)
+    cum_units_low = models.PositiveBigIntegerField(default=0)
+    cum_units = models.PositiveBigIntegerField(default=0)
+    cum_units_high = models.PositiveBigIntegerField(default=0)
+    cum_revenue_low = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+    cum_revenue = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+    cum_revenue_high = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "variant_key"], name="history_series_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}/{self.variant_key}"
+
+
+class ChargedPrice(models.Model):
+    """A price a product (or SKU) was read at, at least once: answers "was this price ever charged" by index."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="charged_prices")
+    variant_key = models.PositiveIntegerField(default=0, help_text="The variant id, 0 for the product itself.")
+    price = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "variant_key", "price"], name="charged_price_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}/{self.variant_key} {self.price}"

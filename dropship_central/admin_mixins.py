@@ -87,8 +87,12 @@ class EstimatedCountPaginator(Paginator):
 
 
 def table_row_estimate(queryset: QuerySet[Any]) -> int:
-    """PostgreSQL's estimate of the rows in the queryset's table; -1 when the table was never analysed."""
-    with connections[queryset.db].cursor() as cursor:
+    """PostgreSQL's estimate of the rows in the queryset's table; -1 when the table was never analysed or the
+    database is not PostgreSQL (the embedded SQLite default counts exactly)."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return -1
+    with connection.cursor() as cursor:
         cursor.execute(
             "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)", [queryset.model._meta.db_table]
         )

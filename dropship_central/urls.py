@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("admin/rq/", include("django_rq.urls")),
+    path("admin/analytics/", include("analytics.admin_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/analytics/", include("analytics.api.urls")),

@@ -30,6 +30,7 @@ from catalog.models import PriceHistory
 from dropship_central.audit import audit_record
 from dropship_central.models import AuditLog
 from listings.models import Listing, MarketplaceData, PriceDecision, PricingRule
+from listings.signals import marketplace_data_changed_send
 from listings.sync import client_for, store_account_sync_soon
 from marketplaces.models import ImportedOrder, StoreAccount
 from marketplaces.plugins.base import (
@@ -223,8 +224,12 @@ def store_account_orders_import(
     for line in lines:
         by_order[line.order_id].append(line)
     matcher = _ListingMatcher(account)
-    for order_id, order_lines in by_order.items():
-        _import_order(account, order_id, order_lines, matcher, result)
+    try:
+        for order_id, order_lines in by_order.items():
+            _import_order(account, order_id, order_lines, matcher, result)
+    finally:  # each order commits on its own: the rows of those imported before a failure changed too
+        if result.rows_changed:
+            marketplace_data_changed_send(user_ids=[account.user_id])
     StoreAccount.objects.filter(pk=account.pk).update(orders_imported_until=started)
     result.since, result.until = since.isoformat(), started.isoformat()
     result.orders, result.lines = len(by_order), len(lines)

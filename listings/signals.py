@@ -1,6 +1,6 @@
 """Signals the listings app sends to the apps built on it. This module documents each one.
 
-Both are sent after the transaction that wrote the listings commits (never for a rolled-back one), from
+All are sent after the transaction that wrote the listings commits (never for a rolled-back one), from
 `listings` services and jobs only, with `sender=Listing`. Receivers must not do slow work in the sender's
 process: they enqueue a job (`job_enqueue`) that takes the ids and re-reads what it needs.
 
@@ -21,6 +21,15 @@ process: they enqueue a job (`job_enqueue`) that takes the ids and re-reads what
 
     - `listing_id: int`
     - `decision_id: int`: the HELD `PriceDecision`.
+
+`marketplace_data_changed`
+    Sent by the order import (`listings.reconcile.store_account_orders_import`) when it changed `MarketplaceData`
+    rows (written with `bulk_create` and queryset `update()`, so no model signal fires). Keyword arguments:
+
+    - `user_ids: list[int]`: the owners of the listings whose rows changed.
+
+    The analytics app rebuilds those users' business rollups on databases without the rollup trigger (not
+    PostgreSQL); on PostgreSQL the trigger already did it in the import's transaction.
 """
 
 from django.db import transaction
@@ -30,6 +39,7 @@ from listings.models import Listing
 
 listings_repriced = Signal()
 price_held = Signal()
+marketplace_data_changed = Signal()
 
 
 def listings_repriced_send(*, product_id: int) -> None:
@@ -42,3 +52,9 @@ def price_held_send(*, listing_id: int, decision_id: int) -> None:
     transaction.on_commit(
         lambda: price_held.send(sender=Listing, listing_id=listing_id, decision_id=decision_id), robust=True
     )
+
+
+def marketplace_data_changed_send(*, user_ids: list[int]) -> None:
+    """Send `marketplace_data_changed` for the users once the current transaction commits (now, outside one)."""
+    ids = sorted(set(user_ids))
+    transaction.on_commit(lambda: marketplace_data_changed.send(sender=Listing, user_ids=ids), robust=True)

@@ -1,5 +1,6 @@
 """`/api/v1/analytics/…`: the user's own business figures. Every endpoint also answers `?format=csv`."""
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +22,7 @@ from analytics.business import (
     top_products,
 )
 from analytics.cache import analytics_cached
+from analytics.earnings import business_earnings
 from analytics.history import product_history
 from analytics.stockouts import stock_outs
 
@@ -29,6 +31,11 @@ SERIES_COLUMNS = ["period", *FIGURE_COLUMNS]
 GROUP_COLUMNS = ["id", "name", *FIGURE_COLUMNS]
 STOCK_OUT_COLUMNS = list(s.StockOutSerializer().fields)
 HISTORY_COLUMNS = ["series", "at", "min", "max", "avg", "readings"]
+EARNINGS_COLUMNS = {
+    "rules": list(s.RuleEarningsSerializer().fields),
+    "guardrails": list(s.GuardrailHoldSerializer().fields),
+    "policies": list(s.PolicyProtectionSerializer().fields),
+}
 
 FORMAT = OpenApiParameter(
     "format", OpenApiTypes.STR, enum=["json", "csv"], description="`csv` downloads the rows as a CSV file."
@@ -64,6 +71,15 @@ class BusinessView(CsvExportMixin):
     def filename(self, name: str, scope: BusinessScope) -> str:
         return f"analytics-{name}-{scope.date_from.isoformat()}-{scope.date_to.isoformat()}"
 
+    def cached(
+        self, kind: str, scope: BusinessScope, extra: dict[str, Any], compute: Callable[[], dict[str, Any]]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """The serialized body from `AnalyticsCache` (or computed and stored), and the cache-status header."""
+        data, hit = analytics_cached(
+            user=self.request.user, kind=f"business.{kind}", params={**scope.params(), **extra}, compute=compute
+        )
+        return data, {"X-Analytics-Cache": "hit" if hit else "miss"}
+
 
 class DashboardView(BusinessView):
     @extend_schema(
@@ -73,17 +89,14 @@ class DashboardView(BusinessView):
     )
     def get(self, request: Request) -> Response:
         scope = self.scope(self.query())
-        data, hit = analytics_cached(
-            user=request.user,
-            kind="business.dashboard",
-            params=scope.params(),
-            compute=lambda: s.BusinessDashboardSerializer(business_dashboard(scope=scope)).data,
+        data, headers = self.cached(
+            "dashboard", scope, {}, lambda: s.fast_data(s.BusinessDashboardSerializer, business_dashboard(scope=scope))
         )
         if self.wants_csv():
             return self.csv_response(
                 CsvTable(SERIES_COLUMNS, data["series"]), filename=self.filename("dashboard", scope)
             )
-        return Response(data, headers={"X-Analytics-Cache": "hit" if hit else "miss"})
+        return Response(data, headers=headers)
 
 
 class ReportView(BusinessView):
@@ -94,15 +107,20 @@ class ReportView(BusinessView):
     def report(self, request: Request) -> Response:
         query = self.query()
         scope = self.scope(query)
-        report = business_report(
-            scope=scope, interval=query["interval"], group_by=query["group_by"], order_by=self.order_by
+        options = {"interval": query["interval"], "group_by": query["group_by"]}
+        data, headers = self.cached(
+            self.name,
+            scope,
+            options,
+            lambda: s.fast_data(
+                s.BusinessReportSerializer, business_report(scope=scope, order_by=self.order_by, **options)
+            ),
         )
-        data = s.BusinessReportSerializer(report).data
         if self.wants_csv():
             return self.csv_response(
                 CsvTable(GROUP_COLUMNS, data["breakdown"]), filename=self.filename(self.name, scope)
             )
-        return Response(data)
+        return Response(data, headers=headers)
 
 
 class RevenueView(ReportView):
@@ -144,11 +162,16 @@ class TrendsView(BusinessView):
     def get(self, request: Request) -> Response:
         query = self.query()
         scope = self.scope(query)
-        series = business_series(scope=scope, interval=query["interval"])
-        data = s.BusinessTrendsSerializer({**scope.params(), "interval": query["interval"], "series": series}).data
+        interval = query["interval"]
+
+        def compute() -> dict[str, Any]:
+            series = business_series(scope=scope, interval=interval)
+            return s.fast_data(s.BusinessTrendsSerializer, {**scope.params(), "interval": interval, "series": series})
+
+        data, headers = self.cached("trends", scope, {"interval": interval}, compute)
         if self.wants_csv():
             return self.csv_response(CsvTable(SERIES_COLUMNS, data["series"]), filename=self.filename("trends", scope))
-        return Response(data)
+        return Response(data, headers=headers)
 
 
 class TopProductsView(BusinessView):
@@ -162,13 +185,44 @@ class TopProductsView(BusinessView):
     def get(self, request: Request) -> Response:
         query = self.query()
         scope = self.scope(query)
-        products = top_products(scope=scope, order=query["order"], limit=query["limit"])
-        body = {**scope.params(), "order": query["order"], "limit": query["limit"], "products": products}
-        data = s.BusinessTopProductsSerializer(body).data
+        options = {"order": query["order"], "limit": query["limit"]}
+
+        def compute() -> dict[str, Any]:
+            products = top_products(scope=scope, **options)
+            return s.fast_data(s.BusinessTopProductsSerializer, {**scope.params(), **options, "products": products})
+
+        data, headers = self.cached("top-products", scope, options, compute)
         if self.wants_csv():
             table = CsvTable(GROUP_COLUMNS, data["products"])
             return self.csv_response(table, filename=self.filename("top-products", scope))
-        return Response(data)
+        return Response(data, headers=headers)
+
+
+class EarningsView(BusinessView):
+    query_serializer = s.EarningsQuerySerializer
+
+    @extend_schema(
+        summary="What each pricing rule earned, each guardrail kept and each policy protected (cached)",
+        description=(
+            "Rules: a listing's day belongs to its latest applied, unchanged or held price decision made before the "
+            "day began (UTC); markup = revenue − cost of goods. Guardrails: days whose decision was held; kept = "
+            "units × (held price − proposed price). Policies: pauses and zeroed quantities from the audit trail; "
+            "estimated units = units a day on unprotected days × protected days; loss avoided = those units × the "
+            "loss per unit at the price and cost when protection began. `?format=csv&table=…` exports one table."
+        ),
+        parameters=[s.EarningsQuerySerializer, FORMAT],
+        responses=_responses(s.EarningsSerializer),
+    )
+    def get(self, request: Request) -> Response:
+        query = self.query()
+        scope = self.scope(query)
+        data, headers = self.cached(
+            "rules", scope, {}, lambda: s.fast_data(s.EarningsSerializer, business_earnings(scope=scope))
+        )
+        if self.wants_csv():
+            table = CsvTable(EARNINGS_COLUMNS[query["table"]], data[query["table"]])
+            return self.csv_response(table, filename=self.filename(f"rules-{query['table']}", scope))
+        return Response(data, headers=headers)
 
 
 class StockOutsView(BusinessView):

@@ -1,6 +1,9 @@
 """Query parameters and response bodies of the business analytics endpoints."""
 
+import functools
+from collections.abc import Callable
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -9,6 +12,7 @@ from rest_framework import serializers
 DEFAULT_DAYS = 30
 MAX_RANGE_DAYS = 731
 MAX_FINE_RANGE_DAYS = 92
+CENT = Decimal("0.01")
 
 
 def _money(**kwargs: Any) -> serializers.DecimalField:
@@ -52,6 +56,16 @@ class BusinessQuerySerializer(DateRangeSerializer):
     product = serializers.IntegerField(required=False, min_value=1, help_text="Only listings of this product.")
     currency = serializers.RegexField(
         r"^[A-Z]{3}$", required=False, help_text="Figures in this currency only. Default: your default currency."
+    )
+
+
+class EarningsQuerySerializer(DateRangeSerializer):
+    store = serializers.IntegerField(required=False, min_value=1, help_text="Only this store account.")
+    currency = serializers.RegexField(
+        r"^[A-Z]{3}$", required=False, help_text="Figures in this currency only. Default: your default currency."
+    )
+    table = serializers.ChoiceField(
+        choices=["rules", "guardrails", "policies"], default="rules", help_text="The rows `?format=csv` exports."
     )
 
 
@@ -199,3 +213,66 @@ class ProductHistorySerializer(FromToSerializer):
     date_to = serializers.DateField()
     price = ProductHistorySeriesSerializer()
     stock = ProductHistorySeriesSerializer(help_text="Stock quantity readings.")
+
+
+class RuleEarningsSerializer(BusinessFiguresSerializer):
+    rule_id = serializers.IntegerField(allow_null=True, help_text="Null: days before the listing's first decision.")
+    name = serializers.CharField()
+    markup = _money(help_text="Revenue − cost of goods.")
+    markup_percent = _percent()
+
+
+class GuardrailHoldSerializer(BusinessFiguresSerializer):
+    guardrail = serializers.CharField()
+    kept = _money(help_text="Units sold while held × (held price − proposed price).")
+
+
+class PolicyProtectionSerializer(serializers.Serializer):
+    policy = serializers.ChoiceField(choices=["pause", "quantity_zero"])
+    reason = serializers.CharField(help_text="The status or quantity reason, e.g. low_margin, out_of_stock.")
+    listings = serializers.IntegerField()
+    protected_days = _money(help_text="Listing-days under the policy in the range (hours / 24).")
+    estimated_units = _money(help_text="Units a day on unprotected days × protected days.")
+    estimated_revenue = _money(help_text="Estimated units × average unit revenue in the range.")
+    estimated_loss_avoided = _money(help_text="Estimated units × the loss per unit when protection began.")
+
+
+class EarningsSerializer(FromToSerializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    currency = serializers.CharField()
+    store = serializers.IntegerField(allow_null=True)
+    rules = RuleEarningsSerializer(many=True)
+    guardrails = GuardrailHoldSerializer(many=True)
+    policies = PolicyProtectionSerializer(many=True)
+
+
+def fast_data(serializer_class: type[serializers.Serializer], instance: dict[str, Any]) -> dict[str, Any]:
+    """Exactly `serializer_class(instance).data` for the plain dicts the business selectors return, without DRF's
+    per-field machinery (a breakdown of 2,000 listings took ~100 ms through it)."""
+    return _converter(serializer_class)(instance)
+
+
+@functools.cache
+def _converter(serializer_class: type[serializers.Serializer]) -> Callable[[Any], Any]:
+    return _field_converter(serializer_class())
+
+
+def _field_converter(field: serializers.Field) -> Callable[[Any], Any]:
+    if isinstance(field, serializers.ListSerializer):
+        child = _field_converter(field.child)
+        return lambda values: [child(value) for value in values]
+    if isinstance(field, serializers.Serializer):
+        parts = [(name, sub.source, _field_converter(sub)) for name, sub in field.fields.items()]
+        return lambda value: {
+            name: None if value[source] is None else part(value[source]) for name, source, part in parts
+        }
+    if isinstance(field, serializers.DecimalField):
+        return lambda value: format(Decimal(value).quantize(CENT, ROUND_HALF_UP), "f")
+    if isinstance(field, serializers.DateField):
+        return lambda value: value if isinstance(value, str) else value.isoformat()
+    if isinstance(field, serializers.IntegerField):
+        return int
+    if isinstance(field, serializers.CharField | serializers.ChoiceField):
+        return str
+    return field.to_representation

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from analytics.api.business import (
     DashboardView,
+    EarningsView,
     HistoryView,
     ProfitView,
     RevenueView,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("profit", ProfitView.as_view(), name="analytics-profit"),
     path("top-products", TopProductsView.as_view(), name="analytics-top-products"),
     path("trends", TrendsView.as_view(), name="analytics-trends"),
+    path("rules", EarningsView.as_view(), name="analytics-rules"),
     path("stock-outs", StockOutsView.as_view(), name="analytics-stock-outs"),
     path("history", HistoryView.as_view(), name="analytics-history"),
     path("research/", include("analytics.api.research_urls")),

@@ -19,6 +19,7 @@ from catalog.models import (
     StockHistory,
     TrackedProduct,
 )
+from catalog.rollups import rollups_rebuild
 from suppliers.models import Supplier
 
 
@@ -36,6 +37,7 @@ def _catalog(demo: Demo) -> None:
         demo.variants.setdefault(variant.product.external_id, []).append(variant)
     PriceHistory.objects.bulk_create([row for item in CATALOG for row in _price_rows(demo, item)])
     StockHistory.objects.bulk_create([row for item in CATALOG for row in _stock_rows(demo, item)])
+    rollups_rebuild(product_ids=[product.pk for product in products])
 
 
 def _supplier(slug: str) -> Supplier:

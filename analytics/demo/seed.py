@@ -20,6 +20,7 @@ from analytics.demo.catalog import build_catalog
 from analytics.demo.data import CATALOG
 from analytics.demo.sales import build_sales
 from analytics.demo.state import DAYS, Demo
+from analytics.services import business_rollups_rebuild
 from catalog.models import (
     PriceHistory,
     Product,
@@ -101,3 +102,5 @@ def _build(*, rng: random.Random, now: datetime) -> None:
     build_catalog(demo)
     build_sales(demo)
     build_alerts(demo)
+    # The sales are bulk-inserted: without the PostgreSQL trigger (SQLite) only this fills the rollups.
+    business_rollups_rebuild(user=user)

@@ -1,15 +1,41 @@
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.test import Client
+from django.utils import timezone
 
+from analytics.models import BusinessDataVersion, BusinessDay, ListingPeriod
+from catalog.models import ChargedPrice, HistoryDay, HistorySeries, PriceHistory
+from catalog.rollups import history_record
 from tests import factories as f
 from tests.alerts_notifications import factories as alert_factories
 from tests.listings_pricing.factories import PriceDecisionFactory
 from tests.listings_reconcile.factories import ImportedOrderFactory
 from tests.listings_sync.factories import ListingPushFactory
+
+
+def _history_product() -> Any:
+    """A product with one price reading, recorded (with its rollups) the way ingest records it."""
+    product = f.ProductFactory()
+    history_record(
+        rows=[PriceHistory(product=product, price=Decimal("9.99"), currency="USD", recorded_at=timezone.now())]
+    )
+    return product
+
+
+def _sale_listing_day() -> dict[str, Any]:
+    """A marketplace row (the trigger rolls it up): its listing and day."""
+    row = f.MarketplaceDataFactory()
+    return {"listing": row.listing, "start": row.date}
+
+
+def _sale_day() -> dict[str, Any]:
+    listing_day = _sale_listing_day()
+    return {"user": listing_day["listing"].user, "date": listing_day["start"]}
+
 
 PROJECT_APPS = ("accounts", "core", "suppliers", "catalog", "marketplaces", "listings", "alerts", "analytics")
 
@@ -43,6 +69,14 @@ FACTORIES = {
     "alerts.notificationsettings": alert_factories.NotificationSettingsFactory,
     "alerts.policystate": alert_factories.PolicyStateFactory,
     "analytics.analyticscache": f.AnalyticsCacheFactory,
+    "catalog.historyday": lambda: HistoryDay.objects.get(product=_history_product()),
+    "catalog.historyseries": lambda: HistorySeries.objects.get(product=_history_product()),
+    "catalog.chargedprice": lambda: ChargedPrice.objects.get(product=_history_product()),
+    "analytics.businessday": lambda: BusinessDay.objects.get(**_sale_day()),
+    "analytics.listingperiod": lambda: ListingPeriod.objects.get(span="day", **_sale_listing_day()),
+    "analytics.businessdataversion": lambda: BusinessDataVersion.objects.get(
+        user=f.MarketplaceDataFactory().listing.user
+    ),
 }
 
 

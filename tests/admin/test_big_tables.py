@@ -54,3 +54,17 @@ def test_big_table_changelist_does_not_count_the_whole_table_again(admin_client,
     response = admin_client.get(URL, {"product__id__exact": analysed_history.pk})
 
     assert response.context["cl"].full_result_count is None
+
+
+def test_other_databases_count_exactly_instead_of_asking_postgresqls_planner(
+    admin_client, analysed_history, monkeypatch
+):
+    monkeypatch.setattr(admin_mixins, "ESTIMATE_COUNT_ABOVE", 0)
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(URL)
+
+    assert response.status_code == 200
+    assert not [q for q in queries.captured_queries if "reltuples" in q["sql"]]
+    assert _counting_queries(queries)

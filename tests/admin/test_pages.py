@@ -18,6 +18,12 @@ NO_ADD_PAGE = {
     "listings.listingpush",
     "marketplaces.importedorder",
     "analytics.analyticscache",
+    "catalog.historyday",
+    "catalog.historyseries",
+    "catalog.chargedprice",
+    "analytics.businessday",
+    "analytics.listingperiod",
+    "analytics.businessdataversion",
     "alerts.notificationattempt",
     "alerts.policystate",
 }

@@ -27,6 +27,7 @@ import pytest
 
 from accounts.models import User
 from catalog.models import Availability, Product
+from catalog.rollups import rollups_rebuild
 from listings.models import Listing
 from marketplaces.models import StoreAccount
 from tests.factories import (
@@ -116,6 +117,7 @@ def shop(user, other_user) -> Shop:
     )
 
     TrackedProductFactory(user=user, product=p2)
+    rollups_rebuild()  # the daily rollups of the raw history written above
     return Shop(user=user, other=other_user, ebay=ebay, shop=shopify, p1=p1, p2=p2, p3=p3, l1=l1, l2=l2, l3=l3)
 
 
@@ -131,4 +133,5 @@ def price_flicker(shop) -> Product:
         PriceHistoryFactory(product=shop.p2, price=Decimal(price), recorded_at=at(*clock_day))
     variant = ProductVariantFactory(product=shop.p2)
     PriceHistoryFactory(product=shop.p2, variant=variant, price=Decimal("99.00"), recorded_at=at("03-01", "11:00"))
+    rollups_rebuild()
     return shop.p2

@@ -5,7 +5,9 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
+from analytics.cache import analytics_cached
 from analytics.models import AnalyticsCache
+from analytics.services import analytics_cache_purge_expired
 from listings.models import MarketplaceData
 from tests.analytics_business.conftest import RANGE
 from tests.factories import MarketplaceDataFactory
@@ -84,4 +86,48 @@ def test_a_ttl_of_zero_turns_the_cache_off(auth_client, shop, settings):
     auth_client.get(URL, RANGE)
 
     assert auth_client.get(URL, RANGE)["X-Analytics-Cache"] == "miss"
+    assert not AnalyticsCache.objects.exists()
+
+
+def test_new_data_deletes_the_users_cached_rows_in_the_same_transaction(auth_client, shop):
+    auth_client.get(URL, RANGE)
+    auth_client.get("/api/v1/analytics/trends", RANGE)
+    assert AnalyticsCache.objects.filter(user=shop.user).count() == 2
+
+    MarketplaceDataFactory(listing=shop.l3, date=date(2026, 3, 10), revenue=Decimal("20.00"))
+
+    assert not AnalyticsCache.objects.filter(user=shop.user).exists()
+
+
+def test_a_result_computed_while_new_data_landed_is_never_served(shop):
+    def compute_while_an_order_lands() -> dict[str, str]:
+        MarketplaceDataFactory(listing=shop.l3, date=date(2026, 3, 10), revenue=Decimal("20.00"))
+        return {"stale": "yes"}
+
+    analytics_cached(user=shop.user, kind="k", params={}, compute=compute_while_an_order_lands)
+    data, hit = analytics_cached(user=shop.user, kind="k", params={}, compute=lambda: {"stale": "no"})
+
+    assert (data, hit) == ({"stale": "no"}, False)
+
+
+def test_storing_a_result_purges_everyones_expired_rows(auth_client, shop):
+    past = timezone.now() - timedelta(seconds=1)
+    AnalyticsCache.objects.create(key="gone", user=shop.other, scope="x", kind="k", expires_at=past)
+    AnalyticsCache.objects.create(key="kept", user=shop.other, scope="x", kind="k", expires_at=past + timedelta(1))
+
+    auth_client.get(URL, RANGE)
+
+    assert set(AnalyticsCache.objects.values_list("key", flat=True)) == {
+        "kept",
+        AnalyticsCache.objects.get(user=shop.user).key,
+    }
+
+
+def test_the_purge_deletes_expired_rows_in_batches():
+    past = timezone.now() - timedelta(seconds=1)
+    for index in range(3):
+        AnalyticsCache.objects.create(key=f"old{index}", scope="x", kind="k", expires_at=past)
+
+    assert analytics_cache_purge_expired(batch=2) == 2
+    assert analytics_cache_purge_expired(batch=2) == 1
     assert not AnalyticsCache.objects.exists()

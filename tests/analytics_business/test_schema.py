@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 PATHS = {
     f"/api/v1/analytics/{name}"
-    for name in ("dashboard", "revenue", "profit", "top-products", "trends", "stock-outs", "history")
+    for name in ("dashboard", "revenue", "profit", "top-products", "trends", "stock-outs", "history", "rules")
 }
 
 

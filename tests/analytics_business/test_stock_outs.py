@@ -1,6 +1,7 @@
 import pytest
 
 from catalog.models import Availability
+from catalog.rollups import rollups_rebuild
 from tests.analytics_business.conftest import RANGE, at
 from tests.factories import ListingFactory, ProductFactory, StockHistoryFactory
 
@@ -49,6 +50,7 @@ def test_a_listing_never_published_opens_no_days(auth_client, shop, user):
     product = ProductFactory()
     StockHistoryFactory(product=product, availability=Availability.UNAVAILABLE, recorded_at=at("02-01"))
     listing = ListingFactory(user=user, product=product, published_at=None)
+    rollups_rebuild(product_ids=[product.pk])
 
     assert auth_client.get(URL, {**RANGE, "product": product.pk}).json()["products"] == []
 

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import PriceHistory, ProductVariant, StockHistory
+from catalog.rollups import rollups_rebuild
 from tests.factories import CategoryFactory, ProductFactory, ProductVariantFactory, SellerFactory, SupplierFactory
 
 
@@ -50,6 +51,7 @@ def make_sku(uzum, now):
                 currency="UZS",
                 recorded_at=now - timedelta(days=days),
             )
+        rollups_rebuild(product_ids=[product.pk])
         return variant
 
     return make

@@ -4,17 +4,25 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from analytics.research import research_best_deals
 from catalog.models import PriceHistory
+from catalog.rollups import rollups_rebuild
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def now():
+    """Midnight: the last 30 days are then exactly the 30 whole days the rollups hold."""
+    return timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture
 def priced(uzum, now):
-    def make(title: str, price: str, list_price: str | None, history: list[tuple[int, str]]):
+    def make(title: str, price: str, list_price: str | None, history: list[tuple[int, str]], *, hours: bool = False):
         product = ProductFactory(
             supplier=uzum,
             title=title,
@@ -24,8 +32,12 @@ def priced(uzum, now):
         )
         for days, value in history:
             PriceHistory.objects.create(
-                product=product, price=Decimal(value), currency="UZS", recorded_at=now - timedelta(days=days)
+                product=product,
+                price=Decimal(value),
+                currency="UZS",
+                recorded_at=now - (timedelta(hours=days) if hours else timedelta(days=days)),
             )
+        rollups_rebuild(product_ids=[product.pk])
         return product
 
     return make
@@ -91,7 +103,17 @@ def test_sku_history_does_not_enter_the_product_price_profile(deals, now):
     PriceHistory.objects.create(
         product=deals["honest"], variant=variant, price=Decimal("1"), currency="UZS", recorded_at=now
     )
+    rollups_rebuild(product_ids=[deals["honest"].pk])
 
     honest = next(row for row in research_best_deals(supplier="uzum", now=now) if row["title"] == "Honest")
 
     assert honest["min_all_time"] == Decimal("90")
+
+
+def test_a_reading_on_the_day_before_the_period_carries_into_it(priced, now):
+    priced("Steady", "80", None, [(31 * 24 - 12, "100"), (5 * 24, "80")], hours=True)
+
+    deal = research_best_deals(supplier="uzum", days=30, now=now)[0]
+
+    # 100 for 25 days, then 80 for 5: (2500 + 400) / 30
+    assert (deal["avg_recent"], deal["min_recent"]) == (Decimal("96.67"), Decimal("80"))

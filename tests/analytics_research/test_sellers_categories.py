@@ -1,11 +1,14 @@
 """Sellers and categories by estimated revenue, with growth and the top sellers' share (exact figures)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from analytics.research import Period, research_categories, research_sellers, sales_by_product
+from analytics.research import Period, research_categories, research_sellers, sales_by_periods, sales_by_product
 from catalog.models import Product, StockHistory
+from catalog.rollups import day_begins, rollups_rebuild
 from tests.factories import PriceHistoryFactory, ProductFactory, StockHistoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +60,7 @@ def test_product_level_history_is_ignored_where_skus_have_their_own(market, now)
     # the product-level series (sum of SKUs) would double the SKU's drops
     StockHistory.objects.create(product=product, stock_quantity=20, availability="in_stock", recorded_at=now)
     StockHistory.objects.create(product=product, stock_quantity=1, availability="in_stock", recorded_at=now)
+    rollups_rebuild(product_ids=[product.pk])
 
     sales = sales_by_product(products=Product.objects.filter(pk=product.pk), period=Period.last(days=30, now=now))
 
@@ -68,6 +72,7 @@ def test_a_product_without_skus_is_estimated_from_its_own_history(uzum, now):
     PriceHistoryFactory(product=product, price=Decimal("10"), recorded_at=now.replace(year=now.year - 1))
     StockHistoryFactory(product=product, stock_quantity=9, recorded_at=now.replace(year=now.year - 1))
     StockHistoryFactory(product=product, stock_quantity=5, recorded_at=now)
+    rollups_rebuild(product_ids=[product.pk])
 
     sales = sales_by_product(products=Product.objects.filter(pk=product.pk), period=Period.last(days=30, now=now))
 
@@ -90,3 +95,20 @@ def test_a_product_gone_since_leaves_the_size_but_keeps_its_sales(market, now):
     chargers = next(row for row in research_categories(supplier="uzum", now=now) if row["name"] == "Chargers")
 
     assert (chargers["size"], chargers["sellers"], chargers["revenue"]) == (0, 0, Decimal("50"))
+
+
+def test_a_reading_on_a_periods_boundary_day_counts_on_its_side(uzum, now):
+    product = ProductFactory(supplier=uzum, last_scraped_at=now)
+    eve = day_begins(timezone.localdate(now) - timedelta(days=30))  # the previous period's last day
+    PriceHistoryFactory(product=product, price=Decimal("10"), recorded_at=eve - timedelta(days=5))
+    for at, level in ((eve - timedelta(days=5), 10), (eve + timedelta(hours=12), 8), (now, 5)):
+        StockHistoryFactory(product=product, stock_quantity=level, recorded_at=at)
+    rollups_rebuild(product_ids=[product.pk])
+    period = Period.last(days=30, now=now)
+
+    current, previous = sales_by_periods(
+        products=Product.objects.filter(pk=product.pk), periods=[period, period.previous]
+    )
+
+    assert (current[product.pk].units, previous[product.pk].units) == (3, 2)
+    assert (current[product.pk].units_low, previous[product.pk].units_low) == (0, 2)
