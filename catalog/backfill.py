@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
-from catalog.models import AVAILABILITY_VALUES, Product, ProductVariant
+from catalog.models import AVAILABILITY_VALUES, PriceHistory, Product, ProductVariant, StockHistory
 from catalog.rollups import rollups_rebuild
 
 COLUMNS = (
@@ -86,16 +86,20 @@ def history_backfill(*, lines: Iterable[str], rollups: bool = True) -> BackfillR
             started = time.perf_counter()
             rollups_rebuild(product_ids=sorted(result.products))
             result.rollup_seconds = time.perf_counter() - started
-        _analyze(rollups=rollups)
+        history_indexes_refresh(rollups=rollups)
     return result
 
 
-def _analyze(*, rollups: bool) -> None:
-    """Fresh planner statistics after a bulk load, so reads pick the time and rollup indexes."""
-    tables = ["catalog_pricehistory", "catalog_stockhistory"]
-    if rollups:
-        tables += ["catalog_historyday", "catalog_historyseries"]
+def history_indexes_refresh(*, rollups: bool) -> None:
+    """Fresh planner statistics after a bulk load, so reads pick the time and rollup indexes, and the time (BRIN)
+    indexes summarised over the loaded pages: unsummarised pages match every BRIN search, so a "last day" count
+    would read the whole table until the next vacuum."""
+    tables = [PriceHistory._meta.db_table, StockHistory._meta.db_table]
     with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute("SELECT brin_summarize_new_values(%s::regclass)", [f"{table}_time_brin"])
+        if rollups:
+            tables += ["catalog_historyday", "catalog_historyseries"]
         for table in tables:
             cursor.execute(f"ANALYZE {table}")
 

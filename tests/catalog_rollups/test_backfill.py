@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
+from catalog.backfill import history_indexes_refresh
 from catalog.models import HistoryDay, PriceHistory, StockHistory
 from tests.factories import ProductFactory, ProductVariantFactory
 
@@ -84,3 +86,32 @@ def test_a_file_without_the_header_is_refused(tmp_path):
 
     with pytest.raises(CommandError, match="line 1: the header must be kind,product_id"):
         call_command("backfill_history", str(path))
+
+
+def test_a_bulk_load_leaves_no_time_index_range_unsummarised():
+    product = ProductFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO catalog_pricehistory (product_id, price, currency, recorded_at) "
+            "SELECT %s, 1, 'UZS', now() - n * interval '1 minute' FROM generate_series(1, 30000) AS n",
+            [product.pk],
+        )
+
+        history_indexes_refresh(rollups=False)
+
+        cursor.execute("SELECT brin_summarize_new_values('catalog_pricehistory_time_brin'::regclass)")
+        assert cursor.fetchone() == (0,)
+
+
+def test_the_time_indexes_summarise_each_range_as_it_fills():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s) ORDER BY relname",
+            [["catalog_pricehistory_time_brin", "catalog_stockhistory_time_brin"]],
+        )
+        rows = cursor.fetchall()
+
+    assert rows == [
+        ("catalog_pricehistory_time_brin", ["autosummarize=on"]),
+        ("catalog_stockhistory_time_brin", ["autosummarize=on"]),
+    ]
