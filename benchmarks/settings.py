@@ -6,12 +6,12 @@ test-database utilities and drops it afterwards, so the development database is 
 
 from dropship_central.logging_config import build_logging
 from dropship_central.settings.base import *  # noqa: F403  (everything else as in base)
-from dropship_central.settings.base import JOB_QUEUES, env
+from dropship_central.settings.base import JOB_QUEUES, database_config, env
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost"]
 DATABASES = {
-    "default": env.db(
+    "default": database_config(
         "BENCH_DATABASE_URL", default=env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/dropship_central")
     )
 }

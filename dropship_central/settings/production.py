@@ -3,11 +3,11 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import env
+from .base import database_config, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": database_config()}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 REDIS_URL = env("REDIS_URL")
 JOBS_INLINE = False

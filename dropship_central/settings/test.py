@@ -1,9 +1,9 @@
 """The test suite: real PostgreSQL and Redis, overridable through DATABASE_URL and REDIS_URL."""
 
 from .base import *
-from .base import JOB_QUEUES, env
+from .base import JOB_QUEUES, database_config, env
 
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/dropship_central")}
+DATABASES = {"default": database_config(default="postgres://postgres@127.0.0.1:5432/dropship_central")}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/9")
 JOBS_INLINE = False
