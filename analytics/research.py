@@ -24,6 +24,7 @@ from django.db.models.aggregates import Aggregate
 from django.db.models.fields import DurationField
 from django.utils import timezone
 
+from analytics import research_portable
 from analytics.research_sales import SalesEstimate
 from catalog.models import (
     Category,
@@ -114,7 +115,7 @@ def sales_by_periods(
     confirmed once the product was scraped again after it.
     """
     results: list[dict[Any, SalesEstimate]] = [{} for _ in periods]
-    for key, _, figures in _sales_rows(products, periods, f"c.{by}"):
+    for key, _, figures in _sales_rows(products, periods, by=by):
         for result, (values, counted) in zip(results, figures, strict=True):
             if counted:
                 result[key] = SalesEstimate(*values)
@@ -127,8 +128,9 @@ def category_seller_revenue(
     """`sales_by_periods` by category, and each seller's estimated revenue per category in the first period."""
     totals: list[dict[int, SalesEstimate]] = [{} for _ in periods]
     revenue: dict[tuple[int, int], Decimal] = {}
-    grouping = "GROUPING SETS ((c.category_id), (c.category_id, c.seller_id))"
-    for (category_id, seller_id), detail, figures in _sales_rows(products, periods, grouping, detail="c.seller_id"):
+    for (category_id, seller_id), detail, figures in _sales_rows(
+        products, periods, by="category_id", detail="seller_id"
+    ):
         if detail:
             values, counted = figures[0]
             if counted and seller_id is not None:
@@ -141,12 +143,18 @@ def category_seller_revenue(
 
 
 def _sales_rows(
-    products: QuerySet[Product], periods: list[Period], group: str, detail: str = ""
+    products: QuerySet[Product], periods: list[Period], *, by: str, detail: str | None = None
 ) -> Iterator[tuple[Any, bool, list[tuple[list[Any], bool]]]]:
+    """Per `by` key, each period's six sales figures and whether any series counted; with `detail`, also a row per
+    (`by`, `detail`) key carrying the first period's (flagged True)."""
+    if connection.vendor != "postgresql":
+        yield from research_portable.sales_rows(products, periods, by=by, detail=detail)
+        return
     days = sorted({day for period in periods for day in (period.last_day, period.first_day - timedelta(days=1))})
     scope, scope_params = products.order_by().values("pk").query.sql_with_params()
-    keys = "c.category_id, c.seller_id" if detail else group
-    flag = f"GROUPING({detail}) = 0" if detail else "false"
+    group = f"GROUPING SETS ((c.{by}), (c.{by}, c.{detail}))" if detail else f"c.{by}"
+    keys = f"c.{by}, c.{detail}" if detail else group
+    flag = f"GROUPING(c.{detail}) = 0" if detail else "false"
     sql = _sales_sql(scope, days, periods, group=group, keys=keys, flag=flag)
     with connection.cursor() as cursor:
         cursor.execute(sql, [settings.TIME_ZONE, *scope_params])
@@ -482,13 +490,10 @@ def research_best_deals(
     """
     period = Period.last(days=days, now=now)
     products = _products(supplier).filter(is_gone=False, price__isnull=False)
-    scope, scope_params = products.values("pk").query.sql_with_params()
-    params = [period.until, period.since, period.first_day, settings.TIME_ZONE]
-    with connection.cursor() as cursor:
-        cursor.execute(_DEALS_SQL.format(scope=scope), [*params, *scope_params])
-        profiles = cursor.fetchall()
     deals = []
-    for product_id, price, lowest, area, seconds, recent_area, recent_seconds, carried in profiles:
+    for product_id, price, lowest, area, seconds, recent_area, recent_seconds, carried in _deal_profiles(
+        products, period
+    ):
         if seconds <= 0 or recent_seconds <= 0:
             continue
         recent = (recent_area / recent_seconds).quantize(CENT)
@@ -532,6 +537,16 @@ SELECT product_id, price, price_min, area, seconds,
        price_end
 FROM profile
 """
+
+
+def _deal_profiles(products: QuerySet[Product], period: Period) -> list[tuple[Any, ...]]:
+    if connection.vendor != "postgresql":
+        return research_portable.deal_profiles(products, period)
+    scope, scope_params = products.values("pk").query.sql_with_params()
+    params = [period.until, period.since, period.first_day, settings.TIME_ZONE]
+    with connection.cursor() as cursor:
+        cursor.execute(_DEALS_SQL.format(scope=scope), [*params, *scope_params])
+        return cursor.fetchall()
 
 
 def _deal_rows(deals: list[tuple[Any, ...]], *, period: Period) -> list[dict[str, Any]]:

@@ -8,12 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, views
-from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -33,16 +31,6 @@ FORMAT = OpenApiParameter(
 )
 CSV_BODY = OpenApiResponse(OpenApiTypes.STR, description="With `?format=csv`: the rows as CSV (UTF-8, a header).")
 INVALID = OpenApiResponse(description="Invalid parameters (error code validation_error).")
-NEEDS_POSTGRESQL = OpenApiResponse(description="The server runs on SQLite (error code postgresql_required).")
-
-
-class PostgresqlRequired(APIException):
-    status_code = 501
-    default_code = "postgresql_required"
-    default_detail = (
-        "Marketplace research reads the history rollups with PostgreSQL-only SQL; this server runs on another "
-        "database (the embedded SQLite default). Set DATABASE_URL to a PostgreSQL database."
-    )
 
 
 # --- query parameters ------------------------------------------------------------------------------
@@ -215,14 +203,11 @@ class ResearchListView(CsvExportMixin):
     row_serializer: type[serializers.Serializer]
     page_serializer: type[serializers.Serializer]
     filename: str
-    needs_postgresql = True
 
     def rows(self, query: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
         raise NotImplementedError
 
     def get(self, request: Request) -> Response:
-        if self.needs_postgresql and connection.vendor != "postgresql":
-            raise PostgresqlRequired
         params = self.query_serializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         query = dict(params.validated_data)
@@ -243,7 +228,7 @@ def _documented(summary: str, page: type[serializers.Serializer], query: type[se
     return extend_schema(
         summary=summary,
         parameters=[query, FORMAT],
-        responses={(200, "application/json"): page, (200, "text/csv"): CSV_BODY, 400: INVALID, 501: NEEDS_POSTGRESQL},
+        responses={(200, "application/json"): page, (200, "text/csv"): CSV_BODY, 400: INVALID},
     )
 
 
@@ -293,7 +278,6 @@ class PriceComparisonView(ResearchListView):
     row_serializer = ComparisonRowSerializer
     page_serializer = ComparisonPageSerializer
     filename = "research-price-comparison"
-    needs_postgresql = False
 
     @_documented(
         "The same product across sellers: cheapest offer and spread",
