@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from catalog.backfill import history_indexes_refresh
+from catalog.backfill import BackfillError, history_backfill, history_indexes_refresh
 from catalog.models import HistoryDay, PriceHistory, StockHistory
 from tests.factories import ProductFactory, ProductVariantFactory
 
@@ -77,6 +77,35 @@ def test_bad_lines_are_reported_by_number_and_nothing_is_loaded(tmp_path):
     ]:
         assert f"line {number}: {text}" in message
     assert "line 2" not in message
+    assert PriceHistory.objects.count() == 0
+
+
+def test_a_load_of_many_chunks_copies_each_once(tmp_path, monkeypatch):
+    monkeypatch.setattr("catalog.backfill.CHUNK_ROWS", 7)  # 50 readings: eight chunks, each checked ahead of its copy
+    products = [ProductFactory(), ProductFactory()]
+    lines = [
+        f"{kind},{products[n % 2].pk},,2026-03-01T{n // 60:02d}:{n % 60:02d}:00+00:00,"
+        + (f"{n}.50,,UZS,," if kind == "price" else f",,,{n},in_stock")
+        for n in range(25)
+        for kind in ("price", "stock")
+    ]
+
+    result = history_backfill(lines=write(tmp_path, lines).read_text().splitlines(keepends=True))
+
+    assert (result.price_rows, result.stock_rows, result.products) == (25, 25, {p.pk for p in products})
+    assert sorted(PriceHistory.objects.values_list("price", flat=True)) == [Decimal(f"{n}.50") for n in range(25)]
+    assert StockHistory.objects.filter(product=products[1]).count() == 12
+
+
+def test_a_bad_line_in_a_later_chunk_keeps_nothing_of_the_earlier_ones(tmp_path, monkeypatch):
+    monkeypatch.setattr("catalog.backfill.CHUNK_ROWS", 5)
+    product = ProductFactory()
+    lines = [f"price,{product.pk},,2026-03-01T09:{n:02d}:00+00:00,10,,UZS,," for n in range(20)]
+    lines.append(f"price,{product.pk},,2026-03-01T10:00:00+00:00,ten,,UZS,,")
+
+    with pytest.raises(BackfillError, match="line 22: 'ten' is not a price"):
+        history_backfill(lines=write(tmp_path, lines).read_text().splitlines(keepends=True))
+
     assert PriceHistory.objects.count() == 0
 
 
