@@ -322,24 +322,23 @@ def research_categories(
     categories = Category.objects.all()
     if supplier:
         categories = categories.filter(supplier__slug=supplier)
-    parent_of = dict(categories.values_list("pk", "parent_id"))
+    lineages = _lineages(dict(categories.values_list("pk", "parent_id")))
     products = _products(supplier).filter(category__isnull=False)
-    placed = list(products.values_list("category_id", "seller_id", "is_gone"))
     (current, previous), revenue = category_seller_revenue(products=products, periods=[period, period.previous])
     stats: dict[int, _CategoryStats] = defaultdict(_CategoryStats)
-    for category_id, seller_id, gone in placed:
-        if not gone:
-            for ancestor in _lineage(category_id, parent_of):
-                stats[ancestor].take(seller_id)
+    on_sale = products.filter(is_gone=False).values_list("category_id", "seller_id").annotate(count=Count("pk"))
+    for category_id, seller_id, count in on_sale.order_by():
+        for ancestor in lineages.get(category_id, [category_id]):
+            stats[ancestor].take(seller_id, count)
     for category_id in current.keys() | previous.keys():
-        for ancestor in _lineage(category_id, parent_of):
+        for ancestor in lineages.get(category_id, [category_id]):
             stats[ancestor].current.add(current.get(category_id, SalesEstimate()))
             stats[ancestor].previous.add(previous.get(category_id, SalesEstimate()))
     for (category_id, seller_id), amount in revenue.items():
-        for ancestor in _lineage(category_id, parent_of):
+        for ancestor in lineages.get(category_id, [category_id]):
             stats[ancestor].sellers[seller_id] += amount
     shown = categories.filter(parent_id=parent) if parent is not None else categories
-    seller_names = dict(Seller.objects.filter(pk__in={row[1] for row in placed if row[1]}).values_list("pk", "name"))
+    seller_names = dict(Seller.objects.filter(pk__in={seller for _, seller in revenue}).values_list("pk", "name"))
     rows = [_category_row(category, stats.get(category.pk, _CategoryStats()), seller_names, top) for category in shown]
     rows.sort(key=lambda row: (-row["revenue"], -row["size"], row["path"]))
     return rows[:limit]
@@ -355,11 +354,16 @@ class _CategoryStats:
         self.sellers: dict[int, Decimal] = defaultdict(Decimal)
         self.seller_ids: set[int] = set()
 
-    def take(self, seller_id: int | None) -> None:
-        """Count a product on sale (one gone since still brings the sales it made while it was on sale)."""
-        self.size += 1
+    def take(self, seller_id: int | None, products: int) -> None:
+        """Count a seller's products on sale (one gone since still brings the sales it made while it was on sale)."""
+        self.size += products
         if seller_id is not None:
             self.seller_ids.add(seller_id)
+
+
+def _lineages(parent_of: dict[int, int | None]) -> dict[int, list[int]]:
+    """Each category's lineage: itself, then its ancestors."""
+    return {category_id: _lineage(category_id, parent_of) for category_id in parent_of}
 
 
 def _lineage(category_id: int, parent_of: dict[int, int | None]) -> list[int]:
