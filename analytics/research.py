@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, ExpressionWrapper, F, Min, Q, QuerySet, Sum, Value
 from django.db.models.aggregates import Aggregate
@@ -38,6 +39,7 @@ from catalog.models import (
 )
 from catalog.rollups import SALES, day_begins, day_of
 from suppliers.models import Supplier
+from suppliers.registry import research_sources
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -70,19 +72,19 @@ class Period:
         return Period(since=day_begins(self.first_day - timedelta(days=days)), until=self.since)
 
 
+def _supplier_ids(supplier: str | None) -> list[int]:
+    """The research marketplaces (`PluginMeta.research`), or the one asked for when it is one. Other suppliers'
+    products are customers' private imports: research never reads them."""
+    slugs = [slug for slug in research_sources() if not supplier or slug == supplier]
+    return list(Supplier.objects.filter(slug__in=slugs).values_list("pk", flat=True))
+
+
 def _products(supplier: str | None) -> QuerySet[Product]:
-    """The catalogue, or one supplier's: filtered by its id when it exists, so that the planner estimates the
+    """The research catalogue, or one marketplace's: filtered by supplier id, so that the planner estimates the
     rows from the products' own statistics (a join on the slug looks like a small fraction of the catalogue and
     leads the sales statement into nested loops)."""
-    products = Product.objects.all()
-    if not supplier:
-        return products
-    supplier_id = Supplier.objects.filter(slug=supplier).values_list("pk", flat=True).first()
-    return (
-        products.filter(supplier_id=supplier_id)
-        if supplier_id is not None
-        else products.filter(supplier__slug=supplier)
-    )
+    ids = _supplier_ids(supplier)
+    return Product.objects.filter(supplier_id=ids[0]) if len(ids) == 1 else Product.objects.filter(supplier_id__in=ids)
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -151,7 +153,10 @@ def _sales_rows(
         yield from research_portable.sales_rows(products, periods, by=by, detail=detail)
         return
     days = sorted({day for period in periods for day in (period.last_day, period.first_day - timedelta(days=1))})
-    scope, scope_params = products.order_by().values("pk").query.sql_with_params()
+    try:
+        scope, scope_params = products.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # no research marketplace of that name
+        return
     group = f"GROUPING SETS ((c.{by}), (c.{by}, c.{detail}))" if detail else f"c.{by}"
     keys = f"c.{by}, c.{detail}" if detail else group
     flag = f"GROUPING(c.{detail}) = 0" if detail else "false"
@@ -319,9 +324,7 @@ def research_categories(
     estimated revenue.
     """
     period = Period.last(days=days, now=now)
-    categories = Category.objects.all()
-    if supplier:
-        categories = categories.filter(supplier__slug=supplier)
+    categories = Category.objects.filter(supplier_id__in=_supplier_ids(supplier))
     lineages = _lineages(dict(categories.values_list("pk", "parent_id")))
     products = _products(supplier).filter(category__isnull=False)
     (current, previous), revenue = category_seller_revenue(products=products, periods=[period, period.previous])
@@ -546,7 +549,10 @@ FROM profile
 def _deal_profiles(products: QuerySet[Product], period: Period) -> list[tuple[Any, ...]]:
     if connection.vendor != "postgresql":
         return research_portable.deal_profiles(products, period)
-    scope, scope_params = products.values("pk").query.sql_with_params()
+    try:
+        scope, scope_params = products.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # no research marketplace of that name
+        return []
     params = [period.until, period.since, period.first_day, settings.TIME_ZONE]
     with connection.cursor() as cursor:
         cursor.execute(_DEALS_SQL.format(scope=scope), [*params, *scope_params])
@@ -635,8 +641,8 @@ def research_stats(*, supplier: str | None = None, now: datetime | None = None) 
     scraped = products.filter(last_scraped_at__isnull=False)
     ages = _median_age(scraped, now=now)
     oldest = scraped.order_by("last_scraped_at").values_list("last_scraped_at", flat=True).first()
-    sellers = Seller.objects.filter(supplier__slug=supplier) if supplier else Seller.objects.all()
-    categories = Category.objects.filter(supplier__slug=supplier) if supplier else Category.objects.all()
+    sellers = Seller.objects.filter(supplier_id__in=_supplier_ids(supplier))
+    categories = Category.objects.filter(supplier_id__in=_supplier_ids(supplier))
     return {
         "products": products.count(),
         "products_gone": products.filter(is_gone=True).count(),

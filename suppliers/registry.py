@@ -26,6 +26,11 @@ def scraper_class(slug: str) -> type[BaseScraper]:
     return scraper_registry.get(slug)
 
 
+def research_sources() -> list[str]:
+    """The slugs of the marketplaces whose catalogue the research reads cover (`PluginMeta.research`)."""
+    return sorted(slug for slug, cls in scrapers().items() if cls.meta.research)
+
+
 def scraper_class_for_url(url: str) -> type[BaseScraper] | None:
     """The scraper whose `meta.hosts` holds the URL's host (or a parent domain of it), or None."""
     return next((cls for cls in scrapers().values() if cls.meta.serves(url)), None)

@@ -24,6 +24,7 @@ from analytics.research import (
     research_sellers,
     research_stats,
 )
+from suppliers.registry import research_sources
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 FORMAT = OpenApiParameter(
@@ -36,8 +37,18 @@ INVALID = OpenApiResponse(description="Invalid parameters (error code validation
 # --- query parameters ------------------------------------------------------------------------------
 
 
+def research_marketplace(slug: str) -> None:
+    """Only a marketplace collected for research (its plugin's `meta.research`) has a research catalogue."""
+    sources = research_sources()
+    if slug not in sources:
+        choices = ", ".join(sources)
+        raise serializers.ValidationError(f"{slug!r} is not a research marketplace; choose one of: {choices}.")
+
+
 class ResearchQuerySerializer(serializers.Serializer):
-    supplier = serializers.SlugField(required=False, help_text="A marketplace slug, e.g. `uzum`; default all.")
+    supplier = serializers.SlugField(
+        required=False, validators=[research_marketplace], help_text="A research marketplace, e.g. `uzum`; default all."
+    )
     limit = serializers.IntegerField(min_value=1, max_value=500, default=50)
 
 
@@ -64,7 +75,9 @@ class DealsQuerySerializer(PeriodQuerySerializer):
 
 
 class StatsQuerySerializer(serializers.Serializer):
-    supplier = serializers.SlugField(required=False, help_text="A marketplace slug, e.g. `uzum`; default all.")
+    supplier = serializers.SlugField(
+        required=False, validators=[research_marketplace], help_text="A research marketplace, e.g. `uzum`; default all."
+    )
 
 
 # --- responses -------------------------------------------------------------------------------------

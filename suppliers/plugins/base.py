@@ -165,6 +165,9 @@ class PluginMeta:
     requests_per_minute: int = 60
     concurrency: int = 4
     hosts: tuple[str, ...] = ()
+    # A public marketplace collected catalogue-wide for research (Uzum): its products, sellers and categories are
+    # what the research reads cover. Other suppliers' products are customers' private imports and never appear there.
+    research: bool = False
 
     def serves(self, url: str) -> bool:
         """Whether the URL's host is one of `hosts` or a subdomain of one (`es.aliexpress.com`)."""

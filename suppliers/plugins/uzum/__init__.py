@@ -73,6 +73,7 @@ class UzumScraper(HttpScraper):
         requests_per_minute=60,
         concurrency=4,
         hosts=UZUM_HOSTS,
+        research=True,
     )
 
     @classmethod
