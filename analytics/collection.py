@@ -1,14 +1,17 @@
-"""Catalogue-wide collection for marketplace research: walk a category's or a shop's listing, store every product.
+"""Catalogue-wide collection for marketplace research: walk a marketplace's category tree, its categories' and
+shops' listings, and store every product.
 
-A marketplace plugin that can walk a listing (`iter_category(id, limit=...)`, `iter_shop(id, limit=...)`, as
-the Uzum plugin does) is collected without core changes: each product on the listing is fetched and ingested
-through `catalog.ingest.product_ingest`, so SKUs, sellers, the category chain and price/stock history (on
-change only) land as they do for imports, but no customer's `TrackedProduct` is created.
+A marketplace plugin that can walk a listing (`iter_category(id, limit=...)`, `iter_shop(id, limit=...)`) and
+read its category tree (`category_tree()`), as the Uzum plugin does, is collected without core changes: each
+product on a listing is fetched and ingested through `catalog.ingest.product_ingest`, so SKUs, sellers, the
+category chain and price/stock history (on change only) land as they do for imports, but no customer's
+`TrackedProduct` is created.
 
-What to collect and how often come from settings: `UZUM_COLLECT_CATEGORIES` and `UZUM_COLLECT_SHOPS` list
-`"<id>:<minutes>"` pairs. The RQ cron tick (`analytics.jobs.collect_enqueue_due`) records one collection job
-per listing that is due; the job ledger is the schedule's memory, so no extra table is needed and a lost
-Redis loses nothing.
+What to collect and how often come from the `COLLECT_SCHEDULE` setting, entries of
+`<supplier>:tree:<minutes>` (store the category tree, and collect each of its leaf categories, every <minutes>),
+`<supplier>:category:<id>:<minutes>` (one category, at its own interval) and `<supplier>:shop:<id>:<minutes>`.
+The RQ cron tick (`analytics.jobs.collect_enqueue_due`) records one job per tree or listing that is due; the job
+ledger is the schedule's memory, so no extra table is needed and a lost Redis loses nothing.
 """
 
 from __future__ import annotations
@@ -25,16 +28,16 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
+from catalog.categories import category_tree_store
 from catalog.imports import scraper_for
 from catalog.ingest import IngestResult, change_of, product_ingest
-from catalog.models import Product
+from catalog.models import Category, Product
 from catalog.signals import product_changed
 from dropship_central.jobs import job_enqueue
 from dropship_central.models import Job
 from suppliers.models import Supplier
 from suppliers.plugins.base import ProductData, ScraperError
 from suppliers.plugins.http_scraper import HttpScraper
-from suppliers.plugins.uzum.listing import CatalogItem
 
 logger = structlog.get_logger(__name__)
 
@@ -55,8 +58,8 @@ class ListingKind:
 
 CATEGORY = ListingKind("category", "analytics.jobs.category_collect", "category_id", "iter_category")
 SHOP = ListingKind("shop", "analytics.jobs.shop_collect", "shop_id", "iter_shop")
-# (supplier slug, kind) -> the setting that lists what to collect and how often
-COLLECT_SETTINGS = {("uzum", CATEGORY): "UZUM_COLLECT_CATEGORIES", ("uzum", SHOP): "UZUM_COLLECT_SHOPS"}
+TREE = ListingKind("tree", "analytics.jobs.category_tree_collect", "supplier", "category_tree")
+KINDS = {kind.name: kind for kind in (CATEGORY, SHOP, TREE)}
 
 
 class CollectConfigError(ValueError):
@@ -68,6 +71,13 @@ class CollectConfigError(ValueError):
 @runtime_checkable
 class ProductFetcher(Protocol):
     def fetch_product(self, external_id: str) -> ProductData: ...
+
+
+class ListedProduct(Protocol):
+    """An entry of a plugin's listing (the Uzum plugin's `CatalogItem`, say)."""
+
+    @property
+    def product_id(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -94,49 +104,89 @@ class CollectSummary:
 
 
 def collect_schedule() -> list[ScheduledListing]:
-    """Every listing to collect, from the `*_COLLECT_CATEGORIES` / `*_COLLECT_SHOPS` settings (`"id:minutes"`)."""
-    schedule = []
-    for (supplier, kind), name in COLLECT_SETTINGS.items():
-        entries = getattr(settings, name, [])
-        if isinstance(entries, str):
-            entries = [entry for entry in entries.split(",") if entry.strip()]
-        schedule += [_scheduled(supplier, kind, name, entry) for entry in entries]
-    return schedule
+    """Every tree and listing to collect, from `COLLECT_SCHEDULE` (a list, or text with commas between entries)."""
+    entries = getattr(settings, "COLLECT_SCHEDULE", [])
+    if isinstance(entries, str):
+        entries = entries.split(",")
+    return [_scheduled(entry) for entry in entries if entry.strip()]
 
 
-def _scheduled(supplier: str, kind: ListingKind, setting: str, entry: str) -> ScheduledListing:
-    listing_id, _, minutes = entry.strip().partition(":")
-    if not listing_id.strip().isdigit() or not minutes.strip().isdigit() or int(minutes) < 1:
-        raise CollectConfigError(f"{setting}: {entry!r} is not '<{kind.name} id>:<minutes>'")
-    return ScheduledListing(supplier, kind, listing_id.strip(), int(minutes))
+def _scheduled(entry: str) -> ScheduledListing:
+    parts = [part.strip() for part in entry.split(":")]
+    kind = KINDS.get(parts[1]) if len(parts) > 1 else None
+    shape = ["supplier", "tree", "minutes"] if kind is TREE else ["supplier", "kind", "id", "minutes"]
+    if kind is None or len(parts) != len(shape) or not _valid(parts, kind):
+        raise CollectConfigError(
+            f"COLLECT_SCHEDULE: {entry.strip()!r} is not '<supplier>:tree:<minutes>', "
+            "'<supplier>:category:<id>:<minutes>' or '<supplier>:shop:<id>:<minutes>'"
+        )
+    listing_id = parts[0] if kind is TREE else parts[2]  # a tree is the supplier's own
+    return ScheduledListing(parts[0], kind, listing_id, int(parts[-1]))
+
+
+def _valid(parts: list[str], kind: ListingKind) -> bool:
+    minutes_ok = parts[-1].isdigit() and int(parts[-1]) >= 1
+    return bool(parts[0]) and minutes_ok and (kind is TREE or parts[2].isdigit())
 
 
 def collect_enqueue_due(*, now: Any = None) -> list[ScheduledListing]:
-    """Record a collection job for every scheduled listing that is due and not already in work.
+    """Record a collection job for every scheduled tree and listing that is due and not already in work.
 
-    Due means no collection of that listing was recorded within its interval. Concurrent ticks serialise
-    on the supplier row, so a listing is never enqueued twice.
+    Due means no job for it was recorded within its interval. Concurrent ticks serialise on the supplier row, so
+    nothing is enqueued twice.
     """
     now = now or timezone.now()
+    schedule = collect_schedule()
     enqueued = []
-    for entry in collect_schedule():
+    for entry in schedule:
         with transaction.atomic():
             supplier = Supplier.objects.select_for_update().filter(slug=entry.supplier, is_active=True).first()
-            if supplier is None or not _due(entry, now=now):
+            if supplier is None:
                 continue
-            payload = {"supplier": entry.supplier, entry.kind.id_key: entry.listing_id}
-            job_enqueue(func=entry.kind.job, payload=payload, queue="scrape")
-            enqueued.append(entry)
+            listings = [entry, *_tree_leaves(supplier, entry, schedule)] if entry.kind is TREE else [entry]
+            for listing in _due(listings, now=now):
+                payload = {"supplier": listing.supplier, listing.kind.id_key: listing.listing_id}
+                job_enqueue(func=listing.kind.job, payload=payload, queue="scrape")
+                enqueued.append(listing)
     return enqueued
 
 
-def _due(entry: ScheduledListing, *, now: Any) -> bool:
-    jobs = Job.objects.filter(
-        type=entry.kind.job, payload__supplier=entry.supplier, **{f"payload__{entry.kind.id_key}": entry.listing_id}
-    )
-    if jobs.filter(status__in=PENDING).exists():
-        return False
-    return not jobs.filter(created_at__gt=now - timedelta(minutes=entry.every_minutes)).exists()
+def _tree_leaves(
+    supplier: Supplier, tree: ScheduledListing, schedule: list[ScheduledListing]
+) -> list[ScheduledListing]:
+    """The stored tree's leaf categories (a parent's listing holds its children's products) at the tree's interval,
+    but for those scheduled at their own. Categories known only by a breadcrumb digest cannot be walked."""
+    own = {entry.listing_id for entry in schedule if entry.supplier == supplier.slug and entry.kind is CATEGORY}
+    leaves = Category.objects.filter(supplier=supplier, children__isnull=True).exclude(external_id__startswith="h:")
+    ids = leaves.exclude(external_id__in=own).order_by("external_id").values_list("external_id", flat=True)
+    return [ScheduledListing(supplier.slug, CATEGORY, category_id, tree.every_minutes) for category_id in ids]
+
+
+def _due(listings: list[ScheduledListing], *, now: Any) -> list[ScheduledListing]:
+    """Those with no job in work and none recorded within their interval (two statements a kind)."""
+    due = []
+    for kind in sorted({listing.kind for listing in listings}, key=lambda kind: kind.name != TREE.name):
+        of_kind = [listing for listing in listings if listing.kind is kind]
+        started = _last_started(of_kind, now=now)
+        due += [listing for listing in of_kind if _waited(started.get(listing.listing_id), listing, now=now)]
+    return due
+
+
+def _waited(last: Any, listing: ScheduledListing, *, now: Any) -> bool:
+    return last is None or last <= now - timedelta(minutes=listing.every_minutes)
+
+
+def _last_started(listings: list[ScheduledListing], *, now: Any) -> dict[str, Any]:
+    """When each listing's newest job was recorded, within the longest interval; `now` for one still in work."""
+    kind, key = listings[0].kind, f"payload__{listings[0].kind.id_key}"
+    jobs = Job.objects.filter(type=kind.job, payload__supplier=listings[0].supplier)
+    since = now - timedelta(minutes=max(listing.every_minutes for listing in listings))
+    last: dict[str, Any] = {}
+    for listing_id, created_at in jobs.filter(created_at__gt=since).values_list(key, "created_at"):
+        last[listing_id] = max(created_at, last.get(listing_id, created_at))
+    for listing_id in jobs.filter(status__in=PENDING).values_list(key, flat=True):
+        last[listing_id] = now
+    return last
 
 
 def category_collect(*, supplier: str, category_id: str, limit: int | None = None) -> CollectSummary:
@@ -147,6 +197,18 @@ def category_collect(*, supplier: str, category_id: str, limit: int | None = Non
 def shop_collect(*, supplier: str, shop_id: str, limit: int | None = None) -> CollectSummary:
     """Walk a shop's (seller's) products and ingest every one; one product's failure skips only it."""
     return listing_collect(supplier=supplier, kind=SHOP, listing_id=shop_id, limit=limit)
+
+
+def category_tree_collect(*, supplier: str) -> dict[str, Any]:
+    """Read the marketplace's category tree and store it (new and renamed or moved nodes)."""
+    row = Supplier.objects.get(slug=supplier)
+    scraper = scraper_for(row)
+    read_tree = getattr(scraper, TREE.walker, None)
+    if read_tree is None:
+        raise CollectConfigError(f"The {supplier} plugin cannot read a category tree")
+    stored = category_tree_store(supplier=row, roots=read_tree())
+    logger.info("category_tree_collected", supplier=supplier, **stored.as_dict())
+    return {"supplier": supplier, **stored.as_dict()}
 
 
 def listing_collect(*, supplier: str, kind: ListingKind, listing_id: str, limit: int | None = None) -> CollectSummary:
@@ -171,8 +233,8 @@ def listing_collect(*, supplier: str, kind: ListingKind, listing_id: str, limit:
     return summary
 
 
-def _chunks(items: Iterator[CatalogItem], *, size: int) -> Iterator[list[CatalogItem]]:
-    chunk: list[CatalogItem] = []
+def _chunks(items: Iterator[ListedProduct], *, size: int) -> Iterator[list[ListedProduct]]:
+    chunk: list[ListedProduct] = []
     for item in items:
         chunk.append(item)
         if len(chunk) == size:

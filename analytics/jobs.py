@@ -15,6 +15,11 @@ def shop_collect(*, supplier: str, shop_id: str) -> dict[str, Any]:
     return collection.shop_collect(supplier=supplier, shop_id=shop_id).as_dict()
 
 
+def category_tree_collect(*, supplier: str) -> dict[str, Any]:
+    """Store one marketplace's category tree for research (queue `scrape`)."""
+    return collection.category_tree_collect(supplier=supplier)
+
+
 def collect_enqueue_due() -> dict[str, list[str]]:
     """RQ cron, every minute: a collection job for every scheduled listing that is due (`kind:id` per supplier)."""
     enqueued: dict[str, list[str]] = {}

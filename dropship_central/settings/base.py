@@ -212,9 +212,9 @@ UZUM_BASE_URL = env("UZUM_BASE_URL", default="https://api.uzum.uz/api")
 UZUM_GRAPHQL_URL = env("UZUM_GRAPHQL_URL", default="https://graphql.uzum.uz")
 # The product API carries no currency; a Supplier row's config {"currency": "RUB"} overrides this (KazanExpress).
 UZUM_CURRENCY = env("UZUM_CURRENCY", default="UZS")
-# Marketplace research collection: "<id>:<minutes>" pairs, comma-separated (which listings, how often).
-UZUM_COLLECT_CATEGORIES: list[str] = env.list("UZUM_COLLECT_CATEGORIES", default=[])
-UZUM_COLLECT_SHOPS: list[str] = env.list("UZUM_COLLECT_SHOPS", default=[])
+# Marketplace research collection, comma-separated: `<supplier>:tree:<minutes>`, `<supplier>:category:<id>:<minutes>`,
+# `<supplier>:shop:<id>:<minutes>` (see analytics.collection).
+COLLECT_SCHEDULE: list[str] = env.list("COLLECT_SCHEDULE", default=[])
 # At most this many products per listing per run (unset: the whole listing).
 COLLECT_LISTING_LIMIT: int | None = env.int("COLLECT_LISTING_LIMIT", default=None)
 EBAY_BASE_URL = env("EBAY_BASE_URL", default="https://api.ebay.com")

@@ -6,7 +6,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django_rq.cron import DjangoCronScheduler
 
-from analytics.collection import CollectConfigError, category_collect, collect_schedule, shop_collect
+from analytics.collection import (
+    CollectConfigError,
+    category_collect,
+    category_tree_collect,
+    collect_schedule,
+    shop_collect,
+)
 from analytics.jobs import collect_enqueue_due
 from catalog.models import Category, PriceHistory, Product, ProductVariant, Seller, StockHistory, TrackedProduct
 from dropship_central.jobs import job_run
@@ -69,7 +75,7 @@ def supplier(db):
 
 @pytest.fixture
 def scheduled(settings):
-    settings.UZUM_COLLECT_CATEGORIES = f"{CATEGORY}:60"
+    settings.COLLECT_SCHEDULE = f"uzum:category:{CATEGORY}:60"
 
 
 def test_the_cron_tick_enqueues_a_due_category_and_the_job_stores_its_products(uzum_site, supplier, scheduled):
@@ -149,22 +155,27 @@ def test_an_inactive_supplier_is_not_collected(supplier, scheduled):
     assert collect_enqueue_due() == {}
 
 
-def test_the_schedule_reads_id_minutes_pairs_of_categories_and_shops(settings):
-    settings.UZUM_COLLECT_CATEGORIES = "10014:360, 12171:60"
-    settings.UZUM_COLLECT_SHOPS = ["2224:1440"]
+def test_the_schedule_reads_trees_categories_and_shops_of_any_marketplace(settings):
+    settings.COLLECT_SCHEDULE = "uzum:tree:1440, uzum:category:10014:360, wildberries:category:12171:60"
+    settings.COLLECT_SCHEDULE += ",uzum:shop:2224:1440"
 
-    assert [(entry.kind.name, entry.listing_id, entry.every_minutes) for entry in collect_schedule()] == [
-        ("category", "10014", 360),
-        ("category", "12171", 60),
-        ("shop", "2224", 1440),
+    assert [(e.supplier, e.kind.name, e.listing_id, e.every_minutes) for e in collect_schedule()] == [
+        ("uzum", "tree", "uzum", 1440),
+        ("uzum", "category", "10014", 360),
+        ("wildberries", "category", "12171", 60),
+        ("uzum", "shop", "2224", 1440),
     ]
 
 
-@pytest.mark.parametrize("value", ["10014", "abc:60", "10014:0", "10014:x"])
+@pytest.mark.parametrize(
+    "value",
+    ["uzum:category:10014", "uzum:category:abc:60", "uzum:category:10014:0", "uzum:shop:1:x", "uzum:tree:0",
+     "uzum:tree:1:60", "uzum:galaxy:1:60", ":category:1:60", "10014:60"],
+)  # fmt: skip
 def test_a_malformed_schedule_entry_is_an_error(settings, value):
-    settings.UZUM_COLLECT_CATEGORIES = value
+    settings.COLLECT_SCHEDULE = [value]
 
-    with pytest.raises(CollectConfigError, match="UZUM_COLLECT_CATEGORIES"):
+    with pytest.raises(CollectConfigError, match=r"COLLECT_SCHEDULE: .* is not '<supplier>:tree:<minutes>'"):
         collect_schedule()
 
 
@@ -225,7 +236,7 @@ def test_the_limit_stops_the_walk(uzum_site, supplier):
 
 
 def test_a_scheduled_shop_is_collected_by_its_own_job(uzum_site, supplier, settings):
-    settings.UZUM_COLLECT_SHOPS = "2224:1440"
+    settings.COLLECT_SCHEDULE = "uzum:shop:2224:1440"
 
     assert collect_enqueue_due() == {"uzum": ["shop:2224"]}
     job = Job.objects.get(type="analytics.jobs.shop_collect")
@@ -239,8 +250,7 @@ def test_a_scheduled_shop_is_collected_by_its_own_job(uzum_site, supplier, setti
 
 
 def test_a_category_and_a_shop_with_the_same_id_are_scheduled_apart(supplier, settings):
-    settings.UZUM_COLLECT_CATEGORIES = "2224:60"
-    settings.UZUM_COLLECT_SHOPS = "2224:60"
+    settings.COLLECT_SCHEDULE = ["uzum:category:2224:60", "uzum:shop:2224:60"]
 
     assert collect_enqueue_due() == {"uzum": ["category:2224", "shop:2224"]}
     assert collect_enqueue_due() == {}
@@ -257,3 +267,73 @@ def test_a_marketplace_whose_plugin_cannot_walk_categories_is_refused(db):
 
     with pytest.raises(CollectConfigError, match="cannot walk a category"):
         category_collect(supplier="amazon", category_id="1")
+
+
+ROOT_CATEGORIES = KE + "root-categories-response.json"
+
+
+@pytest.fixture
+def tree_answer(shared_dir) -> dict:
+    return json.loads((shared_dir / ROOT_CATEGORIES).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def uzum_tree(uzum_site, tree_answer):
+    """The marketplace's category tree beside the listing and products."""
+    uzum_site.route("/api/main/root-categories", _json(tree_answer))
+    return uzum_site
+
+
+def _leaves() -> set[str]:
+    return set(Category.objects.filter(children__isnull=True).values_list("external_id", flat=True))
+
+
+def test_the_tree_job_stores_every_category_in_its_place(uzum_tree, supplier, settings):
+    settings.COLLECT_SCHEDULE = "uzum:tree:1440"
+
+    assert collect_enqueue_due() == {"uzum": ["tree:uzum"]}
+    job = Job.objects.get(type="analytics.jobs.category_tree_collect")
+    assert job_run(str(job.pk))["status"] == "success"
+
+    job.refresh_from_db()
+    assert job.result == {"supplier": "uzum", "nodes": 1618, "created": 1618, "updated": 0}
+    assert Category.objects.filter(supplier=supplier, parent__isnull=True, level=0).count() == 20
+    child = Category.objects.filter(level=2).select_related("parent__parent").first()
+    assert child.path == f"{child.parent.parent.name} > {child.parent.name} > {child.name}"
+    assert not child.name.startswith(" ")
+
+
+def test_a_second_read_of_the_tree_changes_only_what_moved(uzum_tree, supplier, tree_answer):
+    category_tree_collect(supplier="uzum")
+    leaf = Category.objects.filter(children__isnull=True, level=2).first()
+    for root in tree_answer["payload"]:
+        for middle in root.get("children") or []:
+            for node in middle.get("children") or []:
+                if str(node["id"]) == leaf.external_id:
+                    node["title"] = "Renamed"
+    uzum_tree.route("/api/main/root-categories", _json(tree_answer))
+
+    assert category_tree_collect(supplier="uzum") == {"supplier": "uzum", "nodes": 1618, "created": 0, "updated": 1}
+    leaf.refresh_from_db()
+    assert (leaf.name, leaf.path.endswith(" > Renamed"), Category.objects.count()) == ("Renamed", True, 1618)
+
+
+def test_every_leaf_of_the_stored_tree_is_collected_at_the_trees_interval(uzum_tree, supplier, settings):
+    category_tree_collect(supplier="uzum")
+    own = sorted(_leaves())[0]
+    settings.COLLECT_SCHEDULE = ["uzum:tree:1440", f"uzum:category:{own}:60"]
+
+    enqueued = collect_enqueue_due()["uzum"]
+
+    assert enqueued[0] == "tree:uzum"
+    assert sorted(enqueued[1:]) == sorted({f"category:{leaf}" for leaf in _leaves()})
+    assert enqueued.count(f"category:{own}") == 1
+    assert Job.objects.filter(type="analytics.jobs.category_collect").count() == len(_leaves()) > 1000
+    assert collect_enqueue_due() == {}
+
+
+def test_a_plugin_that_cannot_read_a_tree_is_a_configuration_error(supplier, monkeypatch):
+    monkeypatch.delattr("suppliers.plugins.uzum.UzumScraper.category_tree")
+
+    with pytest.raises(CollectConfigError, match="cannot read a category tree"):
+        category_tree_collect(supplier="uzum")

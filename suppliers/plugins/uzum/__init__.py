@@ -153,6 +153,10 @@ class UzumScraper(HttpScraper):
     def root_categories(self) -> list[CategoryNode]:
         return parse_root_categories(*self._get(f"{self.http.base_url}/main/root-categories"))
 
+    def category_tree(self) -> list[CategoryNode]:
+        """The whole category tree (the roots with their nested children), for catalogue-wide collection."""
+        return self.root_categories()
+
     def iter_category(
         self, category_id: str, *, page_size: int = DEFAULT_PAGE_SIZE, limit: int | None = None
     ) -> Iterator[CatalogItem]:
