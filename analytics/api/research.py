@@ -1,6 +1,7 @@
 """`/api/v1/analytics/research/…`: marketplace facts across the whole collected catalogue (any signed-in user).
 
-Lists answer `?format=csv` too (their flat columns).
+Lists answer `?format=csv` too (their flat columns; price comparison adds the cheapest offer's), and stats as one
+row.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, views
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -220,6 +221,9 @@ class ResearchListView(CsvExportMixin):
     def rows(self, query: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    def csv_table(self, rows: list[dict[str, Any]]) -> CsvTable:
+        return CsvTable(_flat_columns(self.row_serializer), rows)
+
     def get(self, request: Request) -> Response:
         params = self.query_serializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -227,7 +231,7 @@ class ResearchListView(CsvExportMixin):
         now = timezone.now()
         rows = self.rows(query, now)
         if self.wants_csv():
-            return self.csv_response(CsvTable(_flat_columns(self.row_serializer), rows), filename=self.filename)
+            return self.csv_response(self.csv_table(rows), filename=self.filename)
         period = Period.last(days=query["days"], now=now) if "days" in query else None
         body = {
             "since": period.since if period else None,
@@ -305,6 +309,13 @@ class PriceComparisonView(ResearchListView):
             supplier=query.get("supplier"), query=query["q"], category=query.get("category"), limit=query["limit"]
         )
 
+    def csv_table(self, rows: list[dict[str, Any]]) -> CsvTable:
+        """The flat columns and the cheapest offer's, `cheapest_<field>` (every offer is in the JSON only)."""
+        offer_fields = list(OfferSerializer().fields)
+        columns = [*_flat_columns(self.row_serializer), *(f"cheapest_{name}" for name in offer_fields)]
+        flat = [{**row, **{f"cheapest_{name}": row["cheapest"][name] for name in offer_fields}} for row in rows]
+        return CsvTable(columns, flat)
+
 
 class BestDealsView(ResearchListView):
     query_serializer = DealsQuerySerializer
@@ -330,13 +341,17 @@ class BestDealsView(ResearchListView):
         )
 
 
-class StatsView(views.APIView):
+class StatsView(CsvExportMixin):
     @extend_schema(
         summary="Collected catalogue: counts, readings in the last day, freshness",
-        parameters=[StatsQuerySerializer],
-        responses={200: StatsSerializer, 400: INVALID},
+        description="CSV: one row, the same fields.",
+        parameters=[StatsQuerySerializer, FORMAT],
+        responses={(200, "application/json"): StatsSerializer, (200, "text/csv"): CSV_BODY, 400: INVALID},
     )
     def get(self, request: Request) -> Response:
         params = StatsQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return Response(StatsSerializer(research_stats(supplier=params.validated_data.get("supplier"))).data)
+        data = StatsSerializer(research_stats(supplier=params.validated_data.get("supplier"))).data
+        if self.wants_csv():
+            return self.csv_response(CsvTable(list(StatsSerializer().fields), [data]), filename="research-stats")
+        return Response(data)
