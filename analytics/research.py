@@ -57,6 +57,12 @@ class Period:
         last_day = day_of(until - timedelta(microseconds=1))
         return cls(since=day_begins(last_day - timedelta(days=days - 1)), until=until)
 
+    @classmethod
+    def between(cls, *, first_day: date, last_day: date, now: datetime | None = None) -> Period:
+        """The whole days from `first_day` to `last_day`, or to now when the last day is today."""
+        until = min(day_begins(last_day + timedelta(days=1)), now or timezone.now())
+        return cls(since=day_begins(first_day), until=until)
+
     @property
     def first_day(self) -> date:
         return day_of(self.since)
@@ -269,10 +275,15 @@ def _sales_figures(current: SalesEstimate, previous: SalesEstimate) -> dict[str,
 
 
 def research_sellers(
-    *, supplier: str | None = None, days: int = 30, limit: int = 50, now: datetime | None = None
+    *,
+    supplier: str | None = None,
+    days: int = 30,
+    limit: int = 50,
+    now: datetime | None = None,
+    period: Period | None = None,
 ) -> list[dict[str, Any]]:
-    """Sellers by estimated revenue in the last `days`: assortment, SKUs, rating, revenue and growth."""
-    period = Period.last(days=days, now=now)
+    """Sellers by estimated revenue in the last `days` (or `period`): assortment, SKUs, rating, revenue, growth."""
+    period = period or Period.last(days=days, now=now)
     products = _products(supplier).filter(seller__isnull=False)
     current, previous = sales_by_periods(products=products, periods=[period, period.previous], by="seller_id")
     sellers = Seller.objects.filter(pk__in=products.order_by().values("seller_id")).annotate(
@@ -317,13 +328,15 @@ def research_categories(
     top: int = 3,
     limit: int = 100,
     now: datetime | None = None,
+    period: Period | None = None,
 ) -> list[dict[str, Any]]:
-    """Categories (each counting its subcategories' products) by estimated revenue in the last `days`.
+    """Categories (each counting its subcategories' products) by estimated revenue in the last `days` (or
+    `period`).
 
     `parent` narrows to that category's direct children. Top sellers carry their share of the category's
     estimated revenue.
     """
-    period = Period.last(days=days, now=now)
+    period = period or Period.last(days=days, now=now)
     categories = Category.objects.filter(supplier_id__in=_supplier_ids(supplier))
     lineages = _lineages(dict(categories.values_list("pk", "parent_id")))
     products = _products(supplier).filter(category__isnull=False)
@@ -487,15 +500,17 @@ def research_best_deals(
     min_discount_pct: Decimal = Decimal(0),
     limit: int = 50,
     now: datetime | None = None,
+    period: Period | None = None,
 ) -> list[dict[str, Any]]:
-    """Products priced below their own time-weighted average of the last `days`, biggest discount first.
+    """Products priced below their own time-weighted average of the last `days` (or `period`), biggest discount
+    first.
 
     Each carries its `days` and all-time minimum and average, and `inflated_was_price`: the crossed-out
     list price is above the price but was never actually charged in the product's recorded history.
     The averages come from the running price × time totals of the rollups: the series' total now, less its
     total when the period began (the last rolled-up day before it, its closing price carried to midnight).
     """
-    period = Period.last(days=days, now=now)
+    period = period or Period.last(days=days, now=now)
     products = _products(supplier).filter(is_gone=False, price__isnull=False)
     deals = []
     for product_id, price, lowest, area, seconds, recent_area, recent_seconds, carried in _deal_profiles(

@@ -6,7 +6,7 @@ row.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -16,6 +16,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from analytics.api.business_serializers import FromToSerializer
 from analytics.api.csv import CsvExportMixin, CsvTable
 from analytics.research import (
     Period,
@@ -28,6 +29,8 @@ from analytics.research import (
 from suppliers.registry import research_sources
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
+DEFAULT_DAYS = 30
+MAX_DAYS = 365
 FORMAT = OpenApiParameter(
     "format", OpenApiTypes.STR, enum=["json", "csv"], description="`csv` downloads the rows as a CSV file."
 )
@@ -53,10 +56,32 @@ class ResearchQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=500, default=50)
 
 
-class PeriodQuerySerializer(ResearchQuerySerializer):
+class PeriodQuerySerializer(ResearchQuerySerializer, FromToSerializer):
+    """The period: the last `days` whole days (default 30), or the whole days `from`–`to`; growth compares as many
+    days just before."""
+
     days = serializers.IntegerField(
-        min_value=1, max_value=365, default=30, help_text="The period: the last N days; growth compares the N before."
+        min_value=1, max_value=MAX_DAYS, required=False, help_text="The last N days (default 30); not with from/to."
     )
+    date_from = serializers.DateField(required=False, help_text="First day (inclusive); default: 29 days before `to`.")
+    date_to = serializers.DateField(required=False, help_text="Last day (inclusive, at most today); default: today.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        first, last = attrs.pop("from", None), attrs.pop("to", None)
+        if first is None and last is None:
+            return {**attrs, "days": attrs.get("days", DEFAULT_DAYS)}
+        if "days" in attrs:
+            raise serializers.ValidationError({"days": ["Give either `days` or `from`/`to`, not both."]})
+        today = timezone.localdate()
+        last = last or today
+        first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+        if last > today:
+            raise serializers.ValidationError({"to": ["Must not be after today."]})
+        if first > last:
+            raise serializers.ValidationError({"from": ["Must not be after `to`."]})
+        if (last - first).days + 1 > MAX_DAYS:
+            raise serializers.ValidationError({"from": [f"The range may span at most {MAX_DAYS} days."]})
+        return {**attrs, "date_from": first, "date_to": last}
 
 
 class CategoryQuerySerializer(PeriodQuerySerializer):
@@ -229,16 +254,22 @@ class ResearchListView(CsvExportMixin):
         params.is_valid(raise_exception=True)
         query = dict(params.validated_data)
         now = timezone.now()
+        query["period"] = period = _period(query, now)
         rows = self.rows(query, now)
         if self.wants_csv():
             return self.csv_response(self.csv_table(rows), filename=self.filename)
-        period = Period.last(days=query["days"], now=now) if "days" in query else None
         body = {
             "since": period.since if period else None,
             "until": period.until if period else None,
             "results": rows,
         }
         return Response(self.page_serializer(body).data)
+
+
+def _period(query: dict[str, Any], now: datetime) -> Period | None:
+    if "date_from" in query:
+        return Period.between(first_day=query["date_from"], last_day=query["date_to"], now=now)
+    return Period.last(days=query["days"], now=now) if "days" in query else None
 
 
 def _documented(summary: str, page: type[serializers.Serializer], query: type[serializers.Serializer]) -> Any:
@@ -262,7 +293,7 @@ class SellersView(ResearchListView):
         return super().get(request)
 
     def rows(self, query: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
-        return research_sellers(supplier=query.get("supplier"), days=query["days"], limit=query["limit"], now=now)
+        return research_sellers(supplier=query.get("supplier"), limit=query["limit"], period=query["period"])
 
 
 class CategoriesView(ResearchListView):
@@ -283,10 +314,9 @@ class CategoriesView(ResearchListView):
         return research_categories(
             supplier=query.get("supplier"),
             parent=query.get("parent"),
-            days=query["days"],
             top=query["top"],
             limit=query["limit"],
-            now=now,
+            period=query["period"],
         )
 
 
@@ -334,10 +364,9 @@ class BestDealsView(ResearchListView):
     def rows(self, query: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
         return research_best_deals(
             supplier=query.get("supplier"),
-            days=query["days"],
             min_discount_pct=query["min_discount"],
             limit=query["limit"],
-            now=now,
+            period=query["period"],
         )
 
 

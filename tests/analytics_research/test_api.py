@@ -1,7 +1,10 @@
 """`/api/v1/analytics/research/…`: signed-in users only, validated parameters, JSON and CSV, a clean schema."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import include, path
+from django.utils import timezone
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
@@ -98,3 +101,43 @@ def test_the_research_schema_has_no_warnings_and_is_valid(research_schema):
     assert not GENERATOR_STATS._error_cache
     validate_schema(research_schema)
     assert set(research_schema["paths"]) == {BASE + endpoint for endpoint in ENDPOINTS}
+
+
+def test_a_from_to_range_of_the_last_30_days_equals_days_30(auth_client, market):
+
+    today = timezone.localdate()
+    by_days = auth_client.get(BASE + "sellers", {"supplier": "uzum", "days": 30}).json()
+    by_range = auth_client.get(
+        BASE + "sellers", {"supplier": "uzum", "from": (today - timedelta(days=29)).isoformat(), "to": today}
+    ).json()
+
+    assert by_range["since"] == by_days["since"]
+    assert by_range["results"] == by_days["results"]
+
+
+def test_a_past_range_reads_those_days_and_compares_the_days_before(auth_client, market):
+
+    today = timezone.localdate()
+    first, last = today - timedelta(days=59), today - timedelta(days=30)
+
+    body = auth_client.get(BASE + "sellers", {"supplier": "uzum", "from": first, "to": last}).json()
+
+    alpha = next(row for row in body["results"] if row["name"] == "Alpha")
+    assert (alpha["units"], alpha["revenue"], alpha["previous_revenue"]) == (2, "200.00", "0.00")
+    assert body["until"].startswith((last + timedelta(days=1)).isoformat())
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"days": 7, "from": "2026-01-01"}, "days", "not both"),
+        ({"to": "2999-01-01"}, "to", "after today"),
+        ({"from": "2026-03-02", "to": "2026-03-01"}, "from", "after `to`"),
+        ({"from": "2024-01-01", "to": "2025-06-01"}, "from", "at most 365 days"),
+    ],
+)
+def test_a_bad_range_is_a_400_naming_the_field(auth_client, params, field, message):
+    response = auth_client.get(BASE + "categories", params)
+
+    assert response.status_code == 400
+    assert message in str(response.json()["error"]["details"][field])
