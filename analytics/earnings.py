@@ -41,12 +41,17 @@ from django.utils import timezone
 
 from analytics.business import (
     CENT,
+    COUNT_FIGURES,
+    FIGURE_NAMES,
+    MONEY_FIGURES,
     BusinessScope,
     business_days_for_scope,
     figure_sums,
+    marketplace_data_for_scope,
     user_listings,
     with_margin,
 )
+from analytics.rollups_portable import decision_sums
 from dropship_central.models import AuditLog
 from listings.models import Listing, MarketplaceData, PriceDecision, PricingRule
 from listings.pricing import PricingRefused, profit_after_fees
@@ -62,12 +67,11 @@ ZERO = Decimal("0.00")
 
 def rule_earnings(*, scope: BusinessScope) -> list[dict[str, Any]]:
     """Per pricing rule (and "no rule"), the figures of the days it priced; most profit first."""
-    rows = business_days_for_scope(scope=scope).values("rule_id")
-    rows = rows.annotate(**figure_sums(), stored_name=Max("rule_name"))
     names = dict(PricingRule.objects.filter(user=scope.user).values_list("pk", "name"))
     earnings = []
-    for row in rows.order_by():
+    for row in _grouped(scope, "rule_id"):
         rule_id, stored_name = row.pop("rule_id") or None, row.pop("stored_name")
+        row.pop("kept")
         name = names.get(rule_id, stored_name) if rule_id else ""
         markup = row["revenue"] - row["cost"]
         markup_percent = (markup * 100 / row["cost"]).quantize(CENT, ROUND_HALF_UP) if row["cost"] else None
@@ -79,14 +83,29 @@ def rule_earnings(*, scope: BusinessScope) -> list[dict[str, Any]]:
 
 def guardrail_holds(*, scope: BusinessScope) -> list[dict[str, Any]]:
     """Per guardrail, the figures of the days a held decision was in force and the revenue it `kept`."""
-    rows = (
-        business_days_for_scope(scope=scope)
-        .exclude(guardrail="")
-        .values("guardrail")
-        .annotate(**figure_sums(), kept=Sum("held_difference"))
-        .order_by("guardrail")
-    )
+    rows = sorted((row for row in _grouped(scope, "guardrail") if row["guardrail"]), key=lambda row: row["guardrail"])
+    for row in rows:
+        row.pop("stored_name")
     return [with_margin(row) for row in rows]
+
+
+def _grouped(scope: BusinessScope, key: str) -> list[dict[str, Any]]:
+    """`key` and the figures summed by it, with `stored_name` (a rule's name as its decisions recorded it) and
+    `kept` (the held difference): from `BusinessDay`, or, for one listing or product (which it does not break
+    down), from those listings' rows and decisions."""
+    if scope.reads_rollups:
+        rows = business_days_for_scope(scope=scope).values(key)
+        rows = rows.annotate(**figure_sums(), stored_name=Max("rule_name"), kept=Sum("held_difference"))
+        return list(rows.order_by())
+    totals: dict[Any, dict[str, Any]] = {}
+    for row in decision_sums(marketplace_data_for_scope(scope=scope)):
+        zeros = dict.fromkeys(MONEY_FIGURES, ZERO) | dict.fromkeys(COUNT_FIGURES, 0)
+        total = totals.setdefault(row[key], {key: row[key], **zeros, "stored_name": "", "kept": ZERO})
+        for name in FIGURE_NAMES:
+            total[name] += row[name]
+        total["stored_name"] = max(total["stored_name"], row["rule_name"])
+        total["kept"] += row["held_difference"]
+    return list(totals.values())
 
 
 @dataclass

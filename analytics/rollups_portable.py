@@ -122,6 +122,28 @@ def _write_rollups(rows: Any) -> int:
     return read
 
 
+def decision_sums(rows: Any) -> list[dict[str, Any]]:
+    """The rows' figures per rule and guardrail of the decision in force on their day, as `BusinessDay` holds them
+    (`rule_id`, `rule_name`, `guardrail`, `held_difference` and the figures), for scopes its rows cannot narrow to
+    (one listing, one product)."""
+    decisions = _decisions(rows)
+    sums: dict[tuple[int, str], _Sums] = defaultdict(_Sums)
+    held: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    names: dict[tuple[int, str], str] = {}
+    for row in rows.values("listing_id", "date", *FIGURES).order_by().iterator(chunk_size=BATCH):
+        decision = _in_force(decisions.get(row["listing_id"], ()), row["date"])
+        key = (decision.rule_id, decision.guardrail)
+        sums[key].add(row)
+        held[key] += row["units_sold"] * decision.step
+        names[key] = max(names.get(key, decision.rule_name), decision.rule_name)
+    return [
+        {"rule_id": rule_id, "rule_name": names[key], "guardrail": guardrail, "held_difference": _cents(held[key]),
+         **figures.as_fields()}
+        for key, figures in sums.items()
+        for rule_id, guardrail in [key]
+    ]  # fmt: skip
+
+
 def _decisions(rows: Any) -> dict[int, tuple[list[datetime], list[_Decision]]]:
     """Each listing's decisions that can be in force, oldest first (ties by id), with their creation times."""
     found: dict[int, tuple[list[datetime], list[_Decision]]] = defaultdict(lambda: ([], []))

@@ -59,11 +59,7 @@ class BusinessQuerySerializer(DateRangeSerializer):
     )
 
 
-class EarningsQuerySerializer(DateRangeSerializer):
-    store = serializers.IntegerField(required=False, min_value=1, help_text="Only this store account.")
-    currency = serializers.RegexField(
-        r"^[A-Z]{3}$", required=False, help_text="Figures in this currency only. Default: your default currency."
-    )
+class EarningsQuerySerializer(BusinessQuerySerializer):
     table = serializers.ChoiceField(
         choices=["rules", "guardrails", "policies"], default="rules", help_text="The rows `?format=csv` exports."
     )

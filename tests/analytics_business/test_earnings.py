@@ -21,6 +21,7 @@ L2 (Clearance from 02-20: price 20.00, cost 19.00, fee 10 % + 0.30, shipping 2.0
 the range end). Unprotected: 10 − 5.5 = 4.5 days, 9 units → 2 units a day; 20.00 a unit.
 """
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -250,3 +251,24 @@ def test_the_rules_endpoint_narrows_to_a_store(auth_client, user, priced):
     body = auth_client.get(URL, {**RANGE, "store": elsewhere.pk}).json()
 
     assert (body["rules"], body["guardrails"], body["policies"]) == ([], [], [])
+
+
+def test_one_listings_rules_and_guardrails_are_its_own(user, priced):
+    scope = replace(scope_of(user), listing_id=priced["l1"].pk)
+
+    rules = [(row["name"], row["units_sold"], row["revenue"], row["profit"]) for row in rule_earnings(scope=scope)]
+    held = [(row["guardrail"], row["units_sold"], row["kept"]) for row in guardrail_holds(scope=scope)]
+
+    assert rules == [
+        ("Premium", 6, Decimal("174.00"), Decimal("36.60")),
+        ("Standard", 3, Decimal("90.00"), Decimal("21.00")),
+        ("", 1, Decimal("30.00"), Decimal("10.00")),
+    ]
+    assert held == [("price_drop", 3, Decimal("18.00"))]
+
+
+def test_the_rules_endpoint_narrows_to_a_product(auth_client, priced):
+    body = auth_client.get(URL, {**RANGE, "product": priced["l2"].product_id}).json()
+
+    assert [(row["name"], row["revenue"]) for row in body["rules"]] == [("Clearance", "180.00")]
+    assert body["guardrails"] == []
