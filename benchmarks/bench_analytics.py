@@ -19,9 +19,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from benchmarks.report import Figure, median, percentile
 from catalog.backfill import COLUMNS, BackfillResult, history_backfill
 from catalog.models import Category, Product, Seller, TrackedProduct
+from listings.models import Listing
+from marketplaces.models import StoreAccount
 from suppliers.models import Supplier
 from tests.factories import UserFactory
 
@@ -33,6 +36,7 @@ STOCK_SHARE = 0.5
 DAYS = 365
 SELLERS_PER_1000 = 50
 SAMPLES = 20
+SOLD_PRODUCTS = 2_000  # one customer's listings, open all year: what the stock-out report reads
 GOALS_MS = {"history daily 90d": 20.0}
 DEFAULT_GOAL_MS = 200.0
 
@@ -143,6 +147,29 @@ def _next_stock(stock: int, rng: random.Random) -> int:
     return max(0, stock - rng.randrange(1, 6))
 
 
+def _sell(user: User, product_ids: list[int], *, published_at: datetime) -> None:
+    store = StoreAccount.objects.create(
+        user=user, marketplace="ebay", name="Bench store", status=StoreAccount.Status.CONNECTED
+    )
+    Listing.objects.bulk_create(
+        (
+            Listing(
+                user=user,
+                store_account=store,
+                product_id=product_id,
+                sku=f"BENCH-{product_id}",
+                title=f"Item {product_id}",
+                status=Listing.Status.ACTIVE,
+                price=Decimal("29.99"),
+                quantity=5,
+                published_at=published_at,
+            )
+            for product_id in product_ids
+        ),
+        batch_size=2000,
+    )
+
+
 def _timed(name: str, call: Callable[[], object], samples: int) -> Figure | list[Figure]:
     call()  # warm up
     times = []
@@ -186,6 +213,7 @@ def run(*, scale: float) -> list[Figure]:
     client.force_login(user)
     product_id = loaded.products[len(loaded.products) // 2]
     TrackedProduct.objects.create(user=user, product_id=product_id)
+    _sell(user, loaded.products[:SOLD_PRODUCTS], published_at=loaded.now - timedelta(days=DAYS))
     today = timezone.localdate()
     research = "/api/v1/analytics/research/"
     reads = {
@@ -197,6 +225,12 @@ def run(*, scale: float) -> list[Figure]:
         "history daily 90d": (
             "/api/v1/analytics/history",
             {"product": product_id, "from": today - timedelta(days=89), "to": today},
+        ),
+        "stock-outs 30d": ("/api/v1/analytics/stock-outs", {}),
+        "stock-outs 365d": ("/api/v1/analytics/stock-outs", {"from": today - timedelta(days=DAYS - 1), "to": today}),
+        "history hourly 90d": (
+            "/api/v1/analytics/history",
+            {"product": product_id, "from": today - timedelta(days=89), "to": today, "resolution": "hourly"},
         ),
         "history raw 90d": (
             "/api/v1/analytics/history",
