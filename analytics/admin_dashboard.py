@@ -1,37 +1,40 @@
 """The operators' dashboard in the admin: every customer's business figures, or one customer's, as charts and tables.
 
 Narrowed to one customer, the figures are exactly those the customer's own API shows (`analytics.business`). Across
-all customers the same sums are taken here over every `MarketplaceData` row of the range, aggregated in SQL: money in
-one currency at a time, never converted.
+all customers the same sums are read from the business rollups (`BusinessDay` for totals, series and customers,
+`ListingPeriod` months, weeks and days for top products), never the raw rows: money in one currency at a time, never
+converted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.cache import cache
-from django.db.models import DecimalField, IntegerField, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from analytics.business import (
-    CENT,
     COUNT_FIGURES,
     MONEY_FIGURES,
     BusinessScope,
     business_breakdown,
     business_series,
     business_totals,
+    figure_sums,
+    listing_period_sums,
     top_products,
+    with_margin,
 )
+from analytics.models import BusinessDay
 from analytics.research import research_stats
+from catalog.models import Product
 from dropship_central.charts import Series, chart_spec
-from listings.models import MarketplaceData
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 731
@@ -107,48 +110,48 @@ class OperatorScope:
         return [self.date_from + timedelta(days=n) for n in range((self.date_to - self.date_from).days + 1)]
 
 
-def operator_rows(*, scope: OperatorScope) -> QuerySet[MarketplaceData]:
-    """Every customer's rows in the range and currency (narrowed to the scope's store)."""
-    rows = MarketplaceData.objects.filter(currency=scope.currency, date__gte=scope.date_from, date__lte=scope.date_to)
+def operator_days(*, scope: OperatorScope) -> QuerySet[BusinessDay]:
+    """Every customer's daily rollup rows in the range and currency (narrowed to the scope's store)."""
+    rows = BusinessDay.objects.filter(currency=scope.currency, date__gte=scope.date_from, date__lte=scope.date_to)
     if scope.store_id is not None:
-        rows = rows.filter(listing__store_account_id=scope.store_id)
+        rows = rows.filter(store_account_id=scope.store_id)
     return rows
 
 
-def _sums() -> dict[str, Any]:
-    money = DecimalField(max_digits=20, decimal_places=2)
-    sums = {name: Coalesce(Sum(name), Value(Decimal(0)), output_field=money) for name in MONEY_FIGURES}
-    return sums | {name: Coalesce(Sum(name), Value(0), output_field=IntegerField()) for name in COUNT_FIGURES}
-
-
-def _zeros() -> dict[str, Any]:
-    return {name: Decimal("0.00") for name in MONEY_FIGURES} | dict.fromkeys(COUNT_FIGURES, 0)
-
-
-def _with_margin(figures: dict[str, Any]) -> dict[str, Any]:
-    revenue = figures["revenue"]
-    margin = (figures["profit"] * 100 / revenue).quantize(CENT, ROUND_HALF_UP) if revenue else None
-    return {**figures, "margin_percent": margin}
-
-
 def operator_totals(*, scope: OperatorScope) -> dict[str, Any]:
-    return _with_margin(operator_rows(scope=scope).aggregate(**_sums()))
+    return with_margin(operator_days(scope=scope).aggregate(**figure_sums()))
 
 
 def operator_series(*, scope: OperatorScope) -> list[dict[str, Any]]:
     """One point per day of the range (days without sales are zeros)."""
-    by_day = {row.pop("date"): row for row in operator_rows(scope=scope).values("date").annotate(**_sums()).order_by()}
-    return [{"period": day, **_with_margin(by_day.get(day) or _zeros())} for day in scope.days()]
+    rows = operator_days(scope=scope).values("date").annotate(**figure_sums()).order_by()
+    by_day = {row.pop("date"): row for row in rows}
+    return [{"period": day, **with_margin(by_day.get(day) or _zeros())} for day in scope.days()]
 
 
-def operator_top(*, scope: OperatorScope, group_by: str, order_by: str) -> list[dict[str, Any]]:
-    """The `TOP` products (`group_by="product"`) or customers (`"user"`) by `order_by`, as `id`, `name` and figures."""
-    id_key, name_key = {
-        "product": ("listing__product_id", "listing__product__title"),
-        "user": ("listing__user_id", "listing__user__email"),
-    }[group_by]
-    rows = operator_rows(scope=scope).values(id_key, name_key).annotate(**_sums()).order_by(order_by, id_key)[:TOP]
-    return [_with_margin({"id": row.pop(id_key), "name": row.pop(name_key), **row}) for row in rows]
+def operator_customers(*, scope: OperatorScope) -> list[dict[str, Any]]:
+    """The `TOP` customers by revenue, as `id`, `name` (their email) and figures."""
+    rows = operator_days(scope=scope).values("user_id", "user__email").annotate(**figure_sums())
+    top = rows.order_by("-revenue", "user_id")[:TOP]
+    return [with_margin({"id": row.pop("user_id"), "name": row.pop("user__email"), **row}) for row in top]
+
+
+def operator_top_products(*, scope: OperatorScope) -> list[dict[str, Any]]:
+    """The `TOP` products by profit across customers, from the listing rollups' months, weeks and days."""
+    sums = listing_period_sums(
+        rollup_key="product_id",
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+        currency=scope.currency,
+        store_id=scope.store_id,
+    )
+    top = sorted(sums.items(), key=lambda item: (-item[1]["profit"], item[0]))[:TOP]
+    titles = dict(Product.objects.filter(pk__in=[product_id for product_id, _ in top]).values_list("pk", "title"))
+    return [with_margin({"id": product_id, "name": titles.get(product_id), **figures}) for product_id, figures in top]
+
+
+def _zeros() -> dict[str, Any]:
+    return dict.fromkeys(MONEY_FIGURES, Decimal("0.00")) | dict.fromkeys(COUNT_FIGURES, 0)
 
 
 def dashboard_figures(*, scope: OperatorScope) -> dict[str, Any]:
@@ -165,9 +168,9 @@ def dashboard_figures(*, scope: OperatorScope) -> dict[str, Any]:
     return {
         "totals": operator_totals(scope=scope),
         "series": operator_series(scope=scope),
-        "top_products": operator_top(scope=scope, group_by="product", order_by="-profit"),
+        "top_products": operator_top_products(scope=scope),
         "stores": [],
-        "customers": operator_top(scope=scope, group_by="user", order_by="-revenue"),
+        "customers": operator_customers(scope=scope),
     }
 
 

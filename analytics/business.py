@@ -212,18 +212,39 @@ def _grouped(rows: QuerySet[Any], key: str) -> dict[int, dict[str, Any]]:
 
 
 def _grouped_by_listing_periods(scope: BusinessScope, rollup_key: str) -> dict[int, dict[str, Any]]:
+    return listing_period_sums(
+        rollup_key=rollup_key,
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+        currency=scope.currency,
+        user=scope.user,
+        store_id=scope.store_id,
+    )
+
+
+def listing_period_sums(
+    *,
+    rollup_key: str,
+    date_from: date,
+    date_to: date,
+    currency: str,
+    user: User | None = None,
+    store_id: int | None = None,
+) -> dict[int, dict[str, Any]]:
     """The range's whole months, whole weeks and leftover days from `ListingPeriod`, summed per key in one
-    statement: a UNION ALL of one SELECT per span, each an index-only scan of `listing_period_user_idx` (an OR
-    across spans would visit the heap)."""
-    spans, leftovers = covering_spans(date_from=scope.date_from, date_to=scope.date_to)
+    statement (a user's, or every user's): a UNION ALL of one SELECT per span, each an index scan of
+    `listing_period_user_idx` or `listing_period_span_idx` (an OR across spans would visit the heap)."""
+    spans, leftovers = covering_spans(date_from=date_from, date_to=date_to)
     spans["day"] = [first + timedelta(days=n) for first, last in leftovers for n in range((last - first).days + 1)]
     parts, params = [], []
     for span, starts in spans.items():
         if not starts:
             continue
-        periods = ListingPeriod.objects.filter(user=scope.user, currency=scope.currency, span=span, start__in=starts)
-        if scope.store_id is not None:
-            periods = periods.filter(store_account_id=scope.store_id)
+        periods = ListingPeriod.objects.filter(currency=currency, span=span, start__in=starts)
+        if user is not None:
+            periods = periods.filter(user=user)
+        if store_id is not None:
+            periods = periods.filter(store_account_id=store_id)
         sql, part_params = periods.values_list(rollup_key, *FIGURE_NAMES).query.sql_with_params()
         parts.append(sql)
         params.extend(part_params)

@@ -114,6 +114,8 @@ class ListingPeriod(BusinessFigures):
                 ],
                 name="listing_period_user_idx",
             ),
+            # the back office's all-customers dashboard (top products across users)
+            models.Index(fields=["currency", "span", "start"], name="listing_period_span_idx"),
         ]
 
     def __str__(self) -> str:

@@ -251,3 +251,12 @@ def test_operator_scope_uses_the_business_selectors_only_for_one_customer(office
         "alice@example.com",
         "bob@example.com",
     ]
+
+
+def test_all_customers_figures_come_from_the_rollups_not_the_raw_rows(admin_client, office):
+    with CaptureQueriesContext(connection) as queries:
+        _page(admin_client, **RANGE)
+
+    assert not [query["sql"] for query in queries if "listings_marketplacedata" in query["sql"]]
+    assert any("analytics_businessday" in query["sql"] for query in queries)
+    assert any("analytics_listingperiod" in query["sql"] for query in queries)
