@@ -1,7 +1,8 @@
 """Price and stock history of a product the user tracks, raw or bucketed by hour or day, with min, max and average.
 
 History is appended only when a value changes, so a bucket holds the readings taken in it (buckets without a
-reading are absent) and the averages are over readings, not over time. Only product-level rows (no variant) count.
+reading are absent) and the averages are over readings, not over time. The product's own rows count, or, asked for
+one SKU (`variant`), that SKU's.
 The daily series and every summary over whole days read the daily rollups (`HistoryDay`), never raw history;
 raw and hourly points read the product's raw rows through its (product, time) index.
 """
@@ -17,7 +18,7 @@ from django.db.models.functions import Trunc
 
 from accounts.models import User
 from analytics.business import CENT, day_start
-from catalog.models import HistoryDay, PriceHistory, StockHistory
+from catalog.models import HistoryDay, PriceHistory, ProductVariant, StockHistory
 from catalog.rollups import day_begins
 from catalog.selectors import product_for_user
 
@@ -25,27 +26,42 @@ Resolution = Literal["raw", "hourly", "daily"]
 TRUNC_KIND = {"hourly": "hour", "daily": "day"}
 
 
+class VariantNotFound(LookupError):
+    """The product has no SKU of that id."""
+
+
 def product_history(
-    *, user: User, product_id: int, resolution: Resolution, date_from: date, date_to: date
+    *,
+    user: User,
+    product_id: int,
+    resolution: Resolution,
+    date_from: date,
+    date_to: date,
+    variant_id: int | None = None,
 ) -> dict[str, Any] | None:
-    """The product's price and stock series over the days (inclusive); None when the user does not track it."""
+    """The product's (or one of its SKUs') price and stock series over the days (inclusive); None when the user
+    does not track the product. Raises `VariantNotFound` for an SKU id that is not the product's."""
     product = product_for_user(user=user, product_id=product_id)
     if product is None:
         return None
-    days = HistoryDay.objects.filter(product=product, variant_key=0, day__gte=date_from, day__lte=date_to)
+    variant = None
+    if variant_id is not None:
+        variant = ProductVariant.objects.filter(product=product, pk=variant_id).first()
+        if variant is None:
+            raise VariantNotFound(f"Product {product_id} has no SKU {variant_id}.")
+    key = variant.pk if variant else 0
+    days = HistoryDay.objects.filter(product=product, variant_key=key, day__gte=date_from, day__lte=date_to)
     series = {"price": _daily_series(days, "price"), "stock": _daily_series(days, "stock")}
     if resolution != "daily":
         start, end = day_start(date_from), day_start(date_to + timedelta(days=1))
-        prices = PriceHistory.objects.filter(
-            product=product, variant__isnull=True, recorded_at__gte=start, recorded_at__lt=end, price__isnull=False
-        )
-        stock = StockHistory.objects.filter(
-            product=product, variant__isnull=True, recorded_at__gte=start, recorded_at__lt=end
-        ).filter(stock_quantity__isnull=False)
+        raw = {"product": product, "variant": variant, "recorded_at__gte": start, "recorded_at__lt": end}
+        prices = PriceHistory.objects.filter(**raw, price__isnull=False)
+        stock = StockHistory.objects.filter(**raw, stock_quantity__isnull=False)
         series["price"]["points"] = _points(prices, "price", resolution)
         series["stock"]["points"] = _points(stock, "stock_quantity", resolution)
     return {
         "product": {"id": product.pk, "title": product.title, "currency": product.currency},
+        "variant": {"id": variant.pk, "sku": variant.sku, "title": variant.title} if variant else None,
         "resolution": resolution,
         "from": date_from,
         "to": date_to,

@@ -23,7 +23,7 @@ from analytics.business import (
 )
 from analytics.cache import analytics_cached
 from analytics.earnings import business_earnings
-from analytics.history import product_history
+from analytics.history import VariantNotFound, product_history
 from analytics.stockouts import stock_outs
 
 FIGURE_COLUMNS = [*MONEY_FIGURES, "margin_percent", *COUNT_FIGURES]
@@ -255,13 +255,17 @@ class HistoryView(BusinessView):
     )
     def get(self, request: Request) -> Response:
         query = self.query()
-        history = product_history(
-            user=request.user,
-            product_id=query["product"],
-            resolution=query["resolution"],
-            date_from=query["date_from"],
-            date_to=query["date_to"],
-        )
+        try:
+            history = product_history(
+                user=request.user,
+                product_id=query["product"],
+                resolution=query["resolution"],
+                date_from=query["date_from"],
+                date_to=query["date_to"],
+                variant_id=query.get("variant"),
+            )
+        except VariantNotFound as error:
+            raise NotFound(str(error)) from error
         if history is None:
             raise NotFound("You do not track this product.")
         data = s.ProductHistorySerializer(history).data

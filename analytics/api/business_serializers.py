@@ -82,6 +82,9 @@ class TopProductsQuerySerializer(BusinessQuerySerializer):
 
 class HistoryQuerySerializer(DateRangeSerializer):
     product = serializers.IntegerField(min_value=1, help_text="A product you track.")
+    variant = serializers.IntegerField(
+        required=False, min_value=1, help_text="One of the product's SKUs (its id); default the product itself."
+    )
     resolution = serializers.ChoiceField(choices=["raw", "hourly", "daily"], default="daily")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -202,8 +205,15 @@ class ProductHistoryProductSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
+class ProductHistoryVariantSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.CharField()
+    title = serializers.CharField()
+
+
 class ProductHistorySerializer(FromToSerializer):
     product = ProductHistoryProductSerializer()
+    variant = ProductHistoryVariantSerializer(allow_null=True, help_text="The SKU asked for; null: the product.")
     resolution = serializers.CharField()
     date_from = serializers.DateField()
     date_to = serializers.DateField()

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import TrackedProductFactory
+from tests.factories import ProductVariantFactory, TrackedProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +62,29 @@ def test_the_other_user_sees_history_once_tracking_it(other_client, shop, price_
     TrackedProductFactory(user=shop.other, product=shop.p2)
 
     assert other_client.get(URL, {**DAYS, "product": shop.p2.pk}).json()["price"]["readings"] == 4
+
+
+@pytest.mark.parametrize("resolution", ["daily", "hourly", "raw"])
+def test_one_skus_history_is_its_own(auth_client, price_flicker, resolution):
+    variant = price_flicker.variants.get()
+
+    body = auth_client.get(
+        URL, {**DAYS, "product": price_flicker.pk, "variant": variant.pk, "resolution": resolution}
+    ).json()
+
+    assert body["variant"] == {"id": variant.pk, "sku": variant.sku, "title": variant.title}
+    assert (body["price"]["min"], body["price"]["max"], body["price"]["readings"]) == ("99.00", "99.00", 1)
+    assert [p["avg"] for p in body["price"]["points"]] == ["99.00"]
+
+
+def test_the_products_own_history_names_no_sku(auth_client, price_flicker):
+    assert auth_client.get(URL, {**DAYS, "product": price_flicker.pk}).json()["variant"] is None
+
+
+def test_an_sku_of_another_product_is_404(auth_client, shop, price_flicker):
+    other = ProductVariantFactory(product=shop.p1)
+
+    response = auth_client.get(URL, {**DAYS, "product": price_flicker.pk, "variant": other.pk})
+
+    assert response.status_code == 404
+    assert f"has no SKU {other.pk}" in response.json()["error"]["message"]
