@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from analytics.business import CENT, BusinessScope, marketplace_data_for_scope, user_listings
@@ -25,43 +25,62 @@ from catalog.models import HistoryDay, Product
 from listings.models import Listing
 
 CLOSED_STATUSES = (Listing.Status.ENDED, Listing.Status.DELISTED)
+# The days that saw a product out or left it out: the condition of the partial index `history_day_out_idx`.
+OUT = Q(out_any=True) | Q(out_at_end=True)
+
+
+Span = tuple[date, date]  # first and last day, inclusive
 
 
 def stock_outs(*, scope: BusinessScope) -> list[dict[str, Any]]:
     """Products with at least one stock-out day in the scope, the costliest first."""
     last_day = min(scope.date_to, timezone.localdate())
-    open_days = _open_days(scope=scope, last_day=last_day)
-    out = _out_days(product_ids=list(open_days), date_from=scope.date_from, date_to=last_day)
-    revenue = _daily_revenue(scope=scope)
-    titles = dict(Product.objects.filter(pk__in=open_days).values_list("pk", "title"))
-    rows = []
-    for product_id, days in open_days.items():
-        out_days = days & out.get(product_id, set())
-        if out_days:
-            rows.append(_row(product_id, titles[product_id], days, out_days, revenue.get(product_id, {})))
+    open_spans = _open_spans(scope=scope, last_day=last_day)
+    sold = user_listings(scope=scope).filter(published_at__isnull=False).values("product_id")
+    out = _out_days(products=sold, date_from=scope.date_from, date_to=last_day)
+    out = {product_id: days for product_id, days in out.items() if product_id in open_spans}
+    hit = {
+        product_id: {day for day in days if _within(day, open_spans[product_id])} for product_id, days in out.items()
+    }
+    hit = {product_id: days for product_id, days in hit.items() if days}
+    revenue = _daily_revenue(scope=scope, product_ids=list(hit))
+    titles = dict(Product.objects.filter(pk__in=hit).values_list("pk", "title"))
+    rows = [
+        _row(product_id, titles[product_id], open_spans[product_id], out_days, revenue.get(product_id, {}))
+        for product_id, out_days in hit.items()
+    ]
     return sorted(rows, key=lambda row: (-row["estimated_lost_revenue"], row["product_id"]))
 
 
 def _row(
-    product_id: int, title: str, days: set[date], out_days: set[date], revenue: dict[date, Decimal]
+    product_id: int, title: str, spans: list[Span], out_days: set[date], revenue: dict[date, Decimal]
 ) -> dict[str, Any]:
-    in_stock = days - out_days
-    earned = sum((revenue.get(day, Decimal(0)) for day in in_stock), Decimal(0))
-    average = earned / len(in_stock) if in_stock else Decimal(0)
+    open_days = sum((last - first).days + 1 for first, last in spans)
+    in_stock = open_days - len(out_days)
+    earned = sum((amount for day, amount in revenue.items() if day not in out_days and _within(day, spans)), Decimal(0))
+    average = earned / in_stock if in_stock else Decimal(0)
     return {
         "product_id": product_id,
         "title": title,
-        "open_days": len(days),
+        "open_days": open_days,
         "stock_out_days": len(out_days),
-        "in_stock_days": len(in_stock),
+        "in_stock_days": in_stock,
         "average_daily_revenue": average.quantize(CENT, ROUND_HALF_UP),
         "estimated_lost_revenue": (average * len(out_days)).quantize(CENT, ROUND_HALF_UP),
     }
 
 
-def _open_days(*, scope: BusinessScope, last_day: date) -> dict[int, set[date]]:
-    """Per product, the days of the range on which one of the user's listings of it was open."""
-    days: dict[int, set[date]] = defaultdict(set)
+def _opened(days: set[date], spans: list[Span]) -> set[date]:
+    return {day for day in days if _within(day, spans)}
+
+
+def _within(day: date, spans: list[Span]) -> bool:
+    return any(first <= day <= last for first, last in spans)
+
+
+def _open_spans(*, scope: BusinessScope, last_day: date) -> dict[int, list[Span]]:
+    """Per product, the spans of days of the range on which one of the user's listings of it was open (merged)."""
+    spans: dict[int, list[Span]] = defaultdict(list)
     listings = user_listings(scope=scope).filter(published_at__isnull=False)
     for product_id, published_at, ended_at, status, changed_at in listings.values_list(
         "product_id", "published_at", "ended_at", "status", "status_changed_at"
@@ -69,43 +88,77 @@ def _open_days(*, scope: BusinessScope, last_day: date) -> dict[int, set[date]]:
         end = ended_at or (changed_at if status in CLOSED_STATUSES else None)
         first = max(scope.date_from, timezone.localdate(published_at))
         last = min(last_day, timezone.localdate(end)) if end else last_day
-        days[product_id].update(first + timedelta(days=n) for n in range((last - first).days + 1))
-    return {product_id: product_days for product_id, product_days in days.items() if product_days}
+        if first <= last:
+            spans[product_id].append((first, last))
+    return {product_id: _merged(product_spans) for product_id, product_spans in spans.items()}
 
 
-def _out_days(*, product_ids: list[int], date_from: date, date_to: date) -> dict[int, set[date]]:
-    """Per product, the days of the range on which it was out of stock or unavailable at any moment."""
-    stocked = HistoryDay.objects.filter(product_id__in=product_ids, variant_key=0, stock_readings__gt=0)
-    last_before = stocked.filter(day__lt=date_from).values("product_id").annotate(day=Max("day"))
-    carried = Q(pk__in=[])
-    for row in last_before:
-        carried |= Q(product_id=row["product_id"], day=row["day"])
-    rows = stocked.filter(carried | Q(day__gte=date_from, day__lte=date_to)).order_by("product_id", "day")
+def _merged(spans: list[Span]) -> list[Span]:
+    """Overlapping or touching spans as one."""
+    merged: list[Span] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def _out_days(*, products: QuerySet[Any], date_from: date, date_to: date) -> dict[int, set[date]]:
+    """Per product, the days of the range on which it was out of stock or unavailable at any moment.
+
+    Reads only the days that saw it out or left it out, each with the next day that had stock readings (a state
+    left out lasts until then), and, per product, the state carried in from before the range.
+    """
     out: dict[int, set[date]] = defaultdict(set)
-    state: dict[int, tuple[date, bool]] = {}
-    for product_id, day, out_any, out_at_end in rows.values_list("product_id", "day", "out_any", "out_at_end"):
-        if product_id in state:
-            _carry(out[product_id], state[product_id], until=day, first=date_from)
-        if out_any and day >= date_from:
+    for product_id, day, out_any, out_at_end, next_day in _flagged_days(products, date_from, date_to):
+        if out_any:
             out[product_id].add(day)
-        state[product_id] = (day, out_at_end)
-    for product_id, last in state.items():
-        _carry(out[product_id], last, until=date_to + timedelta(days=1), first=date_from)
+        if out_at_end:
+            _add_days(out[product_id], day + timedelta(days=1), next_day or date_to + timedelta(days=1))
+    for product_id, first_reading in _carried_out(products, date_from, date_to).items():
+        _add_days(out[product_id], date_from, first_reading or date_to + timedelta(days=1))
     return out
 
 
-def _carry(days: set[date], last: tuple[date, bool], *, until: date, first: date) -> None:
-    """The days after `last` and before `until` had no stock reading: out if the last reading left it out."""
-    day, was_out = last
-    if not was_out:
-        return
-    start = max(day + timedelta(days=1), first)
-    days.update(start + timedelta(days=n) for n in range((until - start).days))
+def _stocked() -> QuerySet[HistoryDay]:
+    """Products' own (not SKUs') days with stock readings."""
+    return HistoryDay.objects.filter(variant_key=0, stock_readings__gt=0)
 
 
-def _daily_revenue(*, scope: BusinessScope) -> dict[int, dict[date, Decimal]]:
-    rows = marketplace_data_for_scope(scope=scope).values("listing__product_id", "date").annotate(total=Sum("revenue"))
+def _flagged_days(products: QuerySet[Any], date_from: date, date_to: date) -> list[tuple[Any, ...]]:
+    """(product, day, out_any, out_at_end, next day with readings) of the range's days that saw it out or left it
+    out: a few rows through the partial index `history_day_out_idx`, each next day one probe of the series index."""
+    following = _stocked().filter(product_id=OuterRef("product_id"), day__gt=OuterRef("day"), day__lte=date_to)
+    following = following.order_by("day")
+    flagged = _stocked().filter(OUT, product_id__in=products, day__gte=date_from, day__lte=date_to)
+    flagged = flagged.annotate(next_day=Subquery(following.values("day")[:1]))
+    return list(flagged.values_list("product_id", "day", "out_any", "out_at_end", "next_day"))
+
+
+def _carried_out(products: QuerySet[Any], date_from: date, date_to: date) -> dict[int, date | None]:
+    """The products whose last stock reading before the range left them out, each with its first day with readings
+    in the range (None: none), where the carried state ends."""
+    last_before = _stocked().filter(product_id=OuterRef("pk"), day__lt=date_from).order_by("-day")
+    last_before = last_before.values("out_at_end")[:1]
+    carried = Product.objects.filter(pk__in=products).annotate(was_out=Subquery(last_before)).filter(was_out=True)
+    ids = list(carried.values_list("pk", flat=True))
+    first = _stocked().filter(product_id__in=ids, day__gte=date_from, day__lte=date_to)
+    first = first.values("product_id").annotate(first=Min("day"))
+    firsts = {row["product_id"]: row["first"] for row in first.order_by()}
+    return {product_id: firsts.get(product_id) for product_id in ids}
+
+
+def _add_days(days: set[date], first: date, until: date) -> None:
+    """The days from `first` up to (not including) `until`."""
+    days.update(first + timedelta(days=n) for n in range((until - first).days))
+
+
+def _daily_revenue(*, scope: BusinessScope, product_ids: list[int]) -> dict[int, dict[date, Decimal]]:
+    """Per product (of those asked for), its revenue on each day of the range that had some."""
+    rows = marketplace_data_for_scope(scope=scope).filter(listing__product_id__in=product_ids)
+    totals = rows.values("listing__product_id", "date").annotate(total=Sum("revenue")).order_by()
     revenue: dict[int, dict[date, Decimal]] = defaultdict(dict)
-    for row in rows:
+    for row in totals:
         revenue[row["listing__product_id"]][row["date"]] = row["total"]
     return revenue

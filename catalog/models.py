@@ -320,7 +320,15 @@ class HistoryDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "day", "variant_key"], name="history_day_unique_series_day"),
         ]
-        indexes = [models.Index(fields=["day", "product"], name="history_day_day_idx")]
+        indexes = [
+            models.Index(fields=["day", "product"], name="history_day_day_idx"),
+            # the stock-out report: the few days that saw a product out or left it out
+            models.Index(
+                fields=["product", "day"],
+                condition=Q(variant_key=0) & (Q(out_any=True) | Q(out_at_end=True)),
+                name="history_day_out_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_id}/{self.variant_key} {self.day}"
