@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -20,8 +19,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from analytics.business import (
-    COUNT_FIGURES,
-    MONEY_FIGURES,
     BusinessScope,
     business_breakdown,
     business_series,
@@ -30,6 +27,7 @@ from analytics.business import (
     listing_period_sums,
     top_products,
     with_margin,
+    zero_figures,
 )
 from analytics.models import BusinessDay
 from analytics.research import research_stats
@@ -126,7 +124,7 @@ def operator_series(*, scope: OperatorScope) -> list[dict[str, Any]]:
     """One point per day of the range (days without sales are zeros)."""
     rows = operator_days(scope=scope).values("date").annotate(**figure_sums()).order_by()
     by_day = {row.pop("date"): row for row in rows}
-    return [{"period": day, **with_margin(by_day.get(day) or _zeros())} for day in scope.days()]
+    return [{"period": day, **with_margin(by_day.get(day) or zero_figures())} for day in scope.days()]
 
 
 def operator_customers(*, scope: OperatorScope) -> list[dict[str, Any]]:
@@ -148,10 +146,6 @@ def operator_top_products(*, scope: OperatorScope) -> list[dict[str, Any]]:
     top = sorted(sums.items(), key=lambda item: (-item[1]["profit"], item[0]))[:TOP]
     titles = dict(Product.objects.filter(pk__in=[product_id for product_id, _ in top]).values_list("pk", "title"))
     return [with_margin({"id": product_id, "name": titles.get(product_id), **figures}) for product_id, figures in top]
-
-
-def _zeros() -> dict[str, Any]:
-    return dict.fromkeys(MONEY_FIGURES, Decimal("0.00")) | dict.fromkeys(COUNT_FIGURES, 0)
 
 
 def dashboard_figures(*, scope: OperatorScope) -> dict[str, Any]:

@@ -121,7 +121,7 @@ def figure_sums() -> dict[str, Any]:
     return money | counts
 
 
-def _zero_figures() -> dict[str, Any]:
+def zero_figures() -> dict[str, Any]:
     return {name: Decimal("0.00") for name in MONEY_FIGURES} | dict.fromkeys(COUNT_FIGURES, 0)
 
 
@@ -185,7 +185,7 @@ def business_series(*, scope: BusinessScope, interval: Interval) -> list[dict[st
     )
     by_period = {row.pop("period"): row for row in rows}
     starts = period_starts(date_from=scope.date_from, date_to=scope.date_to, interval=interval)
-    return [{"period": start, **with_margin(by_period.get(start) or _zero_figures())} for start in starts]
+    return [{"period": start, **with_margin(by_period.get(start) or zero_figures())} for start in starts]
 
 
 def business_breakdown(

@@ -41,15 +41,14 @@ from django.utils import timezone
 
 from analytics.business import (
     CENT,
-    COUNT_FIGURES,
     FIGURE_NAMES,
-    MONEY_FIGURES,
     BusinessScope,
     business_days_for_scope,
     figure_sums,
     marketplace_data_for_scope,
     user_listings,
     with_margin,
+    zero_figures,
 )
 from analytics.rollups_portable import decision_sums
 from dropship_central.models import AuditLog
@@ -99,8 +98,7 @@ def _grouped(scope: BusinessScope, key: str) -> list[dict[str, Any]]:
         return list(rows.order_by())
     totals: dict[Any, dict[str, Any]] = {}
     for row in decision_sums(marketplace_data_for_scope(scope=scope)):
-        zeros = dict.fromkeys(MONEY_FIGURES, ZERO) | dict.fromkeys(COUNT_FIGURES, 0)
-        total = totals.setdefault(row[key], {key: row[key], **zeros, "stored_name": "", "kept": ZERO})
+        total = totals.setdefault(row[key], {key: row[key], **zero_figures(), "stored_name": "", "kept": ZERO})
         for name in FIGURE_NAMES:
             total[name] += row[name]
         total["stored_name"] = max(total["stored_name"], row["rule_name"])
